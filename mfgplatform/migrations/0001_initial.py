@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 'db_table': 'dim_date_range',
                 'ordering': ['code'],
                 'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('rule', 'last_n_days'), _negated=True), ('length_days__gte', 1), _connector='OR'), name='dim_date_range_length_required', violation_error_message='A last-N-days range needs a length of at least one day.'), models.CheckConstraint(condition=models.Q(models.Q(('rule', 'fixed'), _negated=True), models.Q(('fixed_end__gte', models.F('fixed_start')), ('fixed_end__isnull', False), ('fixed_start__isnull', False)), _connector='OR'), name='dim_date_range_fixed_bounds', violation_error_message='A fixed range needs a start and an end on or after it.')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('rule', 'last_n_days'), _negated=True), models.Q(('length_days__gte', 1), ('length_days__isnull', False)), _connector='OR'), name='dim_date_range_length_required', violation_error_message='A last-N-days range needs a length of at least one day.'), models.CheckConstraint(condition=models.Q(models.Q(('rule', 'fixed'), _negated=True), models.Q(('fixed_end__gte', models.F('fixed_start')), ('fixed_end__isnull', False), ('fixed_start__isnull', False)), _connector='OR'), name='dim_date_range_fixed_bounds', violation_error_message='A fixed range needs a start and an end on or after it.')],
             },
         ),
         migrations.CreateModel(

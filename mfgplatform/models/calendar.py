@@ -193,7 +193,7 @@ class DimDateRange(CodedDimension):
         verbose_name = "named date range"
         constraints = [
             models.CheckConstraint(
-                condition=~Q(rule=DateRangeRule.LAST_N_DAYS) | Q(length_days__gte=1),
+                condition=~Q(rule=DateRangeRule.LAST_N_DAYS) | Q(length_days__isnull=False, length_days__gte=1),
                 name="dim_date_range_length_required",
                 violation_error_message="A last-N-days range needs a length of at least one day.",
             ),
