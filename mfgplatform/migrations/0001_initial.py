@@ -366,7 +366,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.CharField(blank=True, max_length=100)),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
                 ('payload', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'audit event',

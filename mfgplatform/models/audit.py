@@ -14,9 +14,11 @@ class AuditLog(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    # DO_NOTHING without a database constraint: deleting a user must not rewrite evidence (the trigger
+    # would refuse the UPDATE anyway); actor_label keeps the name.
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
         db_constraint=False,
     )
     actor_label = models.CharField(
