@@ -14,9 +14,9 @@ class AuditLog(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(db_index=True)
     # DO_NOTHING without a database constraint: deleting a user must not rewrite evidence (the trigger
     # would refuse the UPDATE anyway); actor_label keeps the name.
-    occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
         db_constraint=False,
