@@ -38,15 +38,21 @@ def shifts(settings):
     ],
 )
 def test_an_instant_falls_in_the_right_shift_occurrence(shifts, local_time, shift_code, production_day):
-    shift, window = shift_occurrence_at(local_time.replace(tzinfo=BERLIN))
+    shift, window = shift_occurrence_at(local_time.replace(tzinfo=BERLIN), shifts)
     assert shift.code == shift_code
     assert window.production_date == production_day
 
 
 def test_no_shift_outside_the_shift_pattern(settings):
     settings.PLANT_TIME_ZONE = "Europe/Berlin"
-    DimShift.objects.create(code="XD", name="Day only", start_time=dt.time(8), end_time=dt.time(16))
-    assert shift_occurrence_at(dt.datetime(2025, 3, 11, 20, tzinfo=BERLIN)) is None
+    day_only = DimShift.objects.create(code="XD", name="Day only", start_time=dt.time(8), end_time=dt.time(16))
+    assert shift_occurrence_at(dt.datetime(2025, 3, 11, 20, tzinfo=BERLIN), [day_only]) is None
+
+
+def test_the_default_pattern_runs_three_shifts_around_the_clock(settings):
+    settings.PLANT_TIME_ZONE = "Europe/Berlin"
+    shift, window = shift_occurrence_at(dt.datetime(2025, 3, 12, 3, tzinfo=BERLIN))
+    assert (shift.code, window.production_date) == ("C", dt.date(2025, 3, 11))
 
 
 def test_shift_window_uses_the_plant_zone(shifts):
