@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 1000 mfg
+    && useradd --create-home --uid 1000 mfg \
+    && install -d -o mfg /var/lib/mfgplatform/audit-archive
 
 WORKDIR /app
 COPY requirements.lock .

@@ -31,6 +31,7 @@ services-stop: ## stop the services `make services` started
 
 migrate: venv services ## apply migrations (reference data included)
 	$(MANAGE) migrate --no-input
+	$(MANAGE) schedule_jobs
 
 superuser: venv ## create or reset the demo superuser and print its credentials
 	$(MANAGE) ensure_demo_superuser

@@ -6,3 +6,14 @@ class MfgPlatformConfig(AppConfig):
 
     name = "mfgplatform"
     verbose_name = "Platform (shared dimensions)"
+
+    def ready(self) -> None:
+        # Audit-log receivers for logins and permission changes (not row edits; those are history).
+        from . import audit_signals
+
+        # Celery autodiscovers only `<app>.tasks`; the import tasks live in a subpackage.
+        from .imports import tasks  # noqa: F401
+
+        audit_signals.connect()
+        # The operations admin (reports, view refresh state, status page) lives in its own module.
+        from . import admin_operations  # noqa: F401

@@ -137,6 +137,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_TIME_LIMIT = 3600
+# Job runs are stored by django-celery-results (admin: "Task results"); extended results keep the
+# task name, arguments and worker, and STARTED makes a running job visible.
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_TRACK_STARTED = True
+# A worker that loses the broker cancels its late-acknowledged jobs so that they are redelivered
+# (they are idempotent) instead of finishing without any way to acknowledge them.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Scheduled operations (mfgplatform.jobs, mfgplatform.maintenance; docs/operations.md) -------
+# First retry delay of a job after a transient error; it doubles per attempt (with full jitter)
+# up to 10 minutes, which stays far below the visibility timeout.
+JOB_RETRY_BACKOFF_SECONDS = env.int("JOB_RETRY_BACKOFF_SECONDS", default=30)
+# How long a job waits for another run of itself (or the database session of a run that just
+# died) to release the job lock before it gives up with the outcome "skipped".
+JOB_LOCK_WAIT_SECONDS = env.int("JOB_LOCK_WAIT_SECONDS", default=5)
+# Sensor readings older than this are dropped a whole chunk at a time (drop_chunks).
+SENSOR_RETENTION_DAYS = env.int("SENSOR_RETENTION_DAYS", default=400)
+# Where the TimescaleDB license allows compression (not the Apache edition), chunks older than
+# this are compressed.
+SENSOR_COMPRESS_AFTER_DAYS = env.int("SENSOR_COMPRESS_AFTER_DAYS", default=7)
+# Audit events older than this move from audit_log to gzip JSONL files in AUDIT_ARCHIVE_DIR.
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
+AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "audit-archive")))
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

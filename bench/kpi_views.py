@@ -1,0 +1,108 @@
+"""KPI views: full refresh time of each view and KPI latency from the views against the same KPI
+computed straight from the facts, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5433/mfg_kpi .venv/bin/python manage.py seed_iso_compliant \\
+        --size demo --days 365
+    DATABASE_URL=postgres://postgres@127.0.0.1:5433/mfg_kpi .venv/bin/python -m bench.kpi_views
+
+Targets (issue 5): plant-wide OEE by day for a year in under 50 ms from the views and at least 50×
+faster than from the facts; a full refresh costs at most 1 µs per source row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import time
+
+import django
+
+
+def _timed(function, repeat: int) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="Runs per KPI query from the views (median)")
+    parser.add_argument("--facts-repeat", type=int, default=3, help="Runs per KPI query from the facts (median)")
+    parser.add_argument("--skip-refresh", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
+    django.setup()
+
+    from django.db import connection
+
+    from mfgplatform.kpi import compute_kpis
+    from mfgplatform.views_registry import refresh_order, refresh_views
+
+    def count(table: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed names)
+            return cursor.fetchone()[0]
+
+    facts = ["fact_production", "fact_downtime", "fact_quality", "fact_scrap", "fact_sensor_event"]
+    rows = {table: count(table) for table in facts}
+    print("source rows: " + ", ".join(f"{t} {n:,}" for t, n in rows.items()))
+
+    if not args.skip_refresh:
+        refresh_views(triggered_by="bench")  # populated, warm caches
+        print("\n| view | rows | plain refresh | concurrent refresh | source rows | µs per source row (plain) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for view in refresh_order():
+            plain = refresh_views([view.name], concurrently=False, triggered_by="bench")
+            concurrent = refresh_views([view.name], concurrently=True, triggered_by="bench")
+            plain_entry = next(e for e in plain if e.view_name == view.name)
+            concurrent_entry = next(e for e in concurrent if e.view_name == view.name)
+            source_rows = sum(rows.get(t, 0) for t in view.sources) or count(view.sources[0])
+            print(f"| {view.name} | {plain_entry.row_count:,} | {plain_entry.duration_seconds:.3f} s "
+                  f"| {concurrent_entry.duration_seconds:.3f} s | {source_rows:,} "
+                  f"| {plain_entry.duration_seconds / source_rows * 1e6:.2f} |")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(production_date), max(production_date) FROM mv_time_model WHERE pq > 0")
+        first, last = cursor.fetchone()
+        cursor.execute("SELECT e.code FROM dim_equipment AS e WHERE e.taxonomy_level = 5 ORDER BY e.code LIMIT 1")
+        line = cursor.fetchone()
+        cursor.execute("SELECT c.code FROM ref_iso14224_equipment_class AS c JOIN dim_equipment AS e "
+                       "ON e.equipment_class_id = c.id GROUP BY c.code ORDER BY count(*) DESC LIMIT 1")
+        equipment_class = cursor.fetchone()
+    year_start = max(first, last - dt.timedelta(days=364))
+    month_start = max(first, last - dt.timedelta(days=29))
+    print(f"\ndata from {first} to {last}; KPI year window {year_start}..{last}")
+
+    cases = [
+        ("plant-wide OEE by day, one year", ["oee"], {"start": year_start, "end": last, "granularity": "day"}),
+        ("plant-wide OEE, A, E, QR by month, one year", ["oee", "availability", "effectiveness", "quality_ratio"],
+         {"start": year_start, "end": last, "granularity": "month"}),
+    ]
+    if line:
+        cases.append((f"line {line[0]} OEE by shift, 30 days", ["oee"],
+                      {"equipment": [line[0]], "start": month_start, "end": last, "granularity": "shift"}))
+    if equipment_class:
+        cases.append((f"class {equipment_class[0]} MTBF, MTTR by failure mode, one year", ["mtbf", "mttr"],
+                      {"equipment_classes": [equipment_class[0]], "start": year_start, "end": last,
+                       "group_by": "failure_mode"}))
+    cases.append(("plant FPY and DPMO by week, one year", ["fpy", "dpmo"],
+                  {"start": year_start, "end": last, "granularity": "week"}))
+
+    print("\n| query | results | from views (median) | from facts (median) | speed-up |")
+    print("|---|---:|---:|---:|---:|")
+    for label, codes, options in cases:
+        from_views, results = _timed(lambda c=codes, o=options: compute_kpis(c, **o), args.repeat)
+        from_facts, fact_results = _timed(lambda c=codes, o=options: compute_kpis(c, from_facts=True, **o),
+                                          args.facts_repeat)
+        same = [(r.period, r.group, r.value) for r in results] == [(r.period, r.group, r.value) for r in fact_results]
+        print(f"| {label} | {len(results)}{'' if same else ' (DIFFERENT)'} | {from_views * 1000:.1f} ms "
+              f"| {from_facts * 1000:.0f} ms | {from_facts / from_views:.0f}× |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""ISO compliance: the report (sections, rendering, delivery) and the installation check."""

@@ -1,0 +1,273 @@
+"""The sections of the compliance report, built from the KPI service and the record checks.
+
+The KPI sections read the domains only through the KPI service (mfgplatform.kpi.service); a KPI
+that a deployment does not register is listed as unavailable instead of failing the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .document import Chart, ReportDocument, Section, Table
+from .periods import ReportPeriod, period_bounds
+from .records import audit_trail_gaps, retention_status
+
+logger = logging.getLogger(__name__)
+
+REPORT_TITLE = "ISO compliance report"
+
+# technical_efficiency, setup_rate and tpm_availability also bring the ADET, AUST and ADOT elements
+# that the loss breakdown needs.
+OEE_KPIS = ("oee", "availability", "effectiveness", "quality_ratio", "nee", "technical_efficiency", "setup_rate",
+            "tpm_availability")
+QUALITY_KPIS = ("fpy", "dpu", "dpmo", "ppm_defective", "scrap_ratio", "rework_ratio")
+CAPABILITY_KPIS = ("cp", "cpk", "pp", "ppk")
+MIN_CPK = 1.33  # the usual minimum for an established process
+RELIABILITY_KPIS = ("mtbf", "mttr", "failure_rate", "mttf_iso14224", "availability_iso14224")
+# Losses of planned busy time in the ISO 22400 time model, as (label, how to compute from elements).
+TIME_LOSSES = (
+    ("Down time (ADET)", lambda e: e.get("ADET", 0)),
+    ("Setup (AUST)", lambda e: e.get("AUST", 0)),
+    ("Delay (ADOT)", lambda e: e.get("ADOT", 0)),
+    ("Speed loss (APT − PRI·PQ)", lambda e: e.get("APT", 0) - e.get("PRI_PQ", 0)),
+    ("Quality loss (PRI·PQ − PRI·GQ)", lambda e: e.get("PRI_PQ", 0) - e.get("PRI_GQ", 0)),
+)
+
+
+def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> ReportDocument:
+    builders = (oee_section, quality_section, reliability_section, retention_section, audit_trail_section)
+    sections = []
+    for builder in builders:
+        try:
+            # A savepoint: a section whose SQL fails must not abort the transaction for the next one.
+            with transaction.atomic():
+                sections.append(builder(period))
+        except Exception as error:  # one broken section must not suppress the others
+            logger.exception("Report section %s failed", builder.__name__)
+            sections.append(Section(
+                key=builder.__name__.removesuffix("_section"), title=builder.__name__, standard="",
+                status="unavailable", summary=f"could not be computed: {type(error).__name__}: {error}",
+            ))
+    return ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+
+
+# --- KPI sections -----------------------------------------------------------------------------------
+
+
+def _kpi_service():
+    """The KPI service module and its registered formulas, or (None, {}) where it is not installed."""
+    try:
+        from mfgplatform.kpi import service
+        from mfgplatform.kpi.registry import kpi_formulas
+    except ImportError:
+        return None, {}
+    return service, kpi_formulas()
+
+
+def display_value(value: float | None, unit: str) -> float | None:
+    """KPI ratios are fractions; a percent KPI is shown ×100."""
+    if value is None:
+        return None
+    return round(value * 100, 2) if unit == "%" else round(value, 4)
+
+
+def _kpi_results(codes: Sequence[str], period: ReportPeriod, **options: Any) -> tuple[list, list[str]]:
+    service, formulas = _kpi_service()
+    available = [code for code in codes if code in formulas]
+    missing = [code for code in codes if code not in formulas]
+    if service is None or not available:
+        return [], missing
+    return service.compute_kpis(available, start=period.start, end=period.end, **options), missing
+
+
+def _optional_breakdown(codes: Sequence[str], period: ReportPeriod, group_by: str) -> list:
+    """KPIs split by a breakdown the service may not offer (then: no rows)."""
+    try:
+        return _kpi_results(codes, period, group_by=group_by)[0]
+    except ValueError as error:
+        logger.info("KPI breakdown %s by %s not available: %s", codes, group_by, error)
+        return []
+
+
+def _kpi_rows(results: list) -> list[list[Any]]:
+    return [
+        [r.group or "plant", r.kpi, r.name, display_value(r.value, r.unit), r.unit, r.formula,
+         r.reason or ", ".join(r.flags) or ""]
+        for r in results
+    ]
+
+
+KPI_COLUMNS = ["group", "kpi", "name", "value", "unit", "formula", "note"]
+
+
+def _unavailable(key: str, title: str, standard: str, missing: list[str]) -> Section:
+    return Section(
+        key=key, title=title, standard=standard, status="unavailable",
+        summary="the KPI service provides none of this section's indicators",
+        notes=[f"Not registered in the KPI service: {', '.join(missing)}."],
+    )
+
+
+def oee_section(period: ReportPeriod) -> Section:
+    key, title, standard = "oee", "Production performance: OEE", "ISO 22400-2"
+    plant, missing = _kpi_results(OEE_KPIS, period)
+    if not plant:
+        return _unavailable(key, title, standard, missing)
+    by_equipment, _ = _kpi_results(("oee", "availability", "effectiveness", "quality_ratio"), period,
+                                   group_by="equipment")
+    oee = next((r for r in plant if r.kpi == "oee"), None)
+    elements = {symbol: value for result in plant for symbol, value in result.elements.items()}
+    losses = sorted(((label, float(compute(elements)) / 3600) for label, compute in TIME_LOSSES),
+                    key=lambda loss: loss[1], reverse=True)
+    equipment_oee = sorted((r for r in by_equipment if r.kpi == "oee" and r.value is not None),
+                           key=lambda r: r.value)
+    summary = (f"plant OEE {display_value(oee.value, oee.unit)} %" if oee and oee.value is not None
+               else f"plant OEE not computable ({oee.reason if oee else 'no data'})")
+    flagged = [r for r in plant + by_equipment if r.flags]
+    return Section(
+        key=key, title=title, standard=standard, status="attention" if flagged else "ok", summary=summary,
+        tables=[
+            Table("KPIs, plant", KPI_COLUMNS, _kpi_rows(plant), "oee_kpis.csv"),
+            Table("KPIs per equipment", KPI_COLUMNS, _kpi_rows(by_equipment), "oee_by_equipment.csv"),
+            Table("Elements (seconds and units), plant", ["element", "value"],
+                  [[symbol, round(value, 3)] for symbol, value in sorted(elements.items())], "oee_elements.csv"),
+            Table("Top losses of planned busy time", ["loss", "hours"], [[label, round(h, 2)] for label, h in losses],
+                  "oee_losses.csv"),
+        ],
+        charts=[
+            Chart("oee-losses.png", "Losses of planned busy time (hours)", [label for label, _ in losses],
+                  [hours for _, hours in losses], "hours", "pareto"),
+            Chart("oee-by-equipment.png", "OEE per equipment (%)", [r.group for r in equipment_oee[:15]],
+                  [display_value(r.value, r.unit) for r in equipment_oee[:15]], "%", "barh"),
+        ],
+        notes=[f"Flagged: {r.group or 'plant'} {r.kpi} {', '.join(r.flags)}" for r in flagged]
+        + ([f"Not registered in the KPI service: {', '.join(missing)}."] if missing else []),
+    )
+
+
+def _characteristics(period: ReportPeriod) -> list[str]:
+    """Measured characteristics in the period (the capability indices are per characteristic)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT characteristic FROM mv_quality_measurement WHERE production_date BETWEEN %s AND %s "
+            "ORDER BY 1",
+            [period.start, period.end],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _defect_pareto(period: ReportPeriod) -> list[tuple[str, int]]:
+    """Defects found per defect type, most frequent first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(d.code || ' ' || d.name, 'unclassified'), sum(v.defect_count)::bigint
+              FROM mv_quality_by_defect AS v LEFT JOIN dim_quality_defect_type AS d ON d.id = v.defect_type_id
+             WHERE v.production_date BETWEEN %s AND %s
+             GROUP BY 1 HAVING sum(v.defect_count) > 0 ORDER BY 2 DESC, 1
+            """,
+            [period.start, period.end],
+        )
+        return [(label, int(count)) for label, count in cursor.fetchall()]
+
+
+def quality_section(period: ReportPeriod) -> Section:
+    key, title, standard = "quality", "Quality", "ISO 9001"
+    results, missing = _kpi_results(QUALITY_KPIS, period)
+    if not results:
+        return _unavailable(key, title, standard, missing)
+    capability = []
+    for characteristic in _characteristics(period):
+        rows, _ = _kpi_results(CAPABILITY_KPIS, period, characteristic=characteristic)
+        for result in rows:
+            result.group = characteristic
+        capability += rows
+    pareto = _defect_pareto(period)
+    tables = [
+        Table("Quality metrics, plant", KPI_COLUMNS, _kpi_rows(results), "quality_kpis.csv"),
+        Table("Process capability per characteristic", KPI_COLUMNS, _kpi_rows(capability), "capability.csv"),
+        Table("Defect Pareto", ["defect type", "defects"], [list(item) for item in pareto], "defect_pareto.csv"),
+    ]
+    cpk = [r for r in capability if r.kpi == "cpk" and r.value is not None]
+    incapable = [r.group for r in cpk if r.value < MIN_CPK]
+    headline = [f"{r.name} {display_value(r.value, r.unit)} {r.unit}" for r in results
+                if r.kpi in ("fpy", "ppm_defective") and r.value is not None]
+    if incapable:
+        headline.append(f"Cpk below {MIN_CPK} for {', '.join(incapable)}")
+    return Section(
+        key=key, title=title, standard=standard, status="attention" if incapable else "ok",
+        summary="; ".join(headline) or "no quality data in this period", tables=tables,
+        charts=[
+            Chart("defect-pareto.png", "Defects by type", [label for label, _ in pareto[:12]],
+                  [count for _, count in pareto[:12]], "defects", "pareto"),
+            Chart("cpk-by-characteristic.png", f"Cpk per characteristic (minimum {MIN_CPK})",
+                  [r.group for r in cpk], [r.value for r in cpk], "Cpk", "barh"),
+        ],
+        notes=[f"Not registered in the KPI service: {', '.join(missing)}."] if missing else [],
+    )
+
+
+def reliability_section(period: ReportPeriod) -> Section:
+    key, title, standard = "reliability", "Reliability and maintainability", "ISO 14224"
+    results, missing = _kpi_results(RELIABILITY_KPIS, period, group_by="equipment_class")
+    if not results:
+        return _unavailable(key, title, standard, missing)
+    by_mode = _optional_breakdown(("failure_rate", "mttf_iso14224"), period, "failure_mode")
+    columns = [*KPI_COLUMNS, "confidence", "lower bound", "upper bound"]
+
+    def rows(items):
+        return [[*row, r.details.get("confidence"), r.details.get("lower"), r.details.get("upper")]
+                for row, r in zip(_kpi_rows(items), items, strict=True)]
+
+    mtbf = [r for r in results if r.kpi == "mtbf" and r.value is not None]
+    return Section(
+        key=key, title=title, standard=standard, status="ok",
+        summary=f"{len({r.group for r in results})} equipment classes; failure-rate bounds at the stated confidence",
+        tables=[Table("Per equipment class", columns, rows(results), "reliability_by_class.csv"),
+                Table("Per failure mode", columns, rows(by_mode), "reliability_by_failure_mode.csv")],
+        charts=[Chart("mtbf-by-class.png", "MTBF per equipment class (h)", [r.group for r in mtbf],
+                      [r.value for r in mtbf], "h", "barh")],
+        notes=[f"Not registered in the KPI service: {', '.join(missing)}."] if missing else [],
+    )
+
+
+# --- Records (ISO 9001 7.5.3) -----------------------------------------------------------------------
+
+
+def retention_section(period: ReportPeriod) -> Section:
+    statuses = retention_status()
+    over = [s for s in statuses if s.status == "over policy"]
+    rows = [[s.policy.table, s.policy_label, s.oldest.isoformat(timespec="seconds") if s.oldest else None,
+             s.status, s.policy.basis] for s in statuses]
+    return Section(
+        key="retention", title="Data retention", standard="ISO 9001 7.5.3",
+        status="attention" if over else "ok",
+        summary=(f"{len(over)} table(s) hold data older than their policy: {', '.join(s.policy.table for s in over)}"
+                 if over else f"all {len(statuses)} tables within policy"),
+        tables=[Table("Retention policy and oldest data held", ["table", "policy", "oldest row", "status", "basis"],
+                      rows, "retention.csv")],
+    )
+
+
+def audit_trail_section(period: ReportPeriod) -> Section:
+    since, until = period_bounds(period)
+    gaps = audit_trail_gaps(since=since, until=until)
+    incomplete = [g for g in gaps if not g.is_complete]
+    return Section(
+        key="audit_trail", title="Audit-trail completeness", standard="ISO 9001 7.5.3.2",
+        status="attention" if incomplete else "ok",
+        summary=(f"{len(incomplete)} of {len(gaps)} tracked tables have gaps" if incomplete
+                 else f"all {len(gaps)} tracked tables complete"),
+        tables=[Table(
+            "Rows without a creation record; changes in the period without a user",
+            ["model", "table", "rows", "rows without creation record", "changes without user"],
+            [[g.model, g.table, g.rows, g.rows_without_creation_record, g.changes_without_user] for g in gaps],
+            "audit_trail.csv",
+        )],
+    )

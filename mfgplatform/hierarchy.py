@@ -1,0 +1,105 @@
+"""Materialized paths of code trees (equipment hierarchy, downtime reason tree).
+
+A tree model stores `path`, the codes from the root down joined by "/", so lists show the full
+path and a subtree is one index range scan (`path LIKE 'A/B/%'`). A node's path depends on its
+own code and on every ancestor's, so renaming or moving a node rewrites its whole subtree. The
+rewrite goes through django-simple-history's bulk helper: every descendant gets a history record
+with the same user and reason as the node that moved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+PATH_SEPARATOR = "/"
+# history_change_reason is a varchar(100) in every history table.
+MAX_CHANGE_REASON_LENGTH = 100
+
+
+def history_reason(reason: str) -> str:
+    """A change reason that fits the history table's column."""
+    return reason[:MAX_CHANGE_REASON_LENGTH]
+
+
+def _path_max_length(model: type[models.Model]) -> int:
+    return model._meta.get_field("path").max_length
+
+
+def stored_path(node: models.Model) -> str | None:
+    """The path the database holds for `node` now (None for a new row)."""
+    if node.pk is None:
+        return None
+    return type(node)._default_manager.filter(pk=node.pk).values_list("path", flat=True).first()
+
+
+def prepare_tree_node(node: models.Model, *, old_path: str | None) -> None:
+    """Compute `node.path` and reject a parent inside the node's own subtree.
+
+    Raises ValidationError keyed by `parent` so forms and import reports show it on the column.
+    """
+    parent = node.parent if node.parent_id else None
+    if parent is not None and node.pk is not None:
+        if parent.pk == node.pk:
+            raise ValidationError({"parent": "A node cannot be its own parent."})
+        if old_path and (parent.path == old_path or parent.path.startswith(old_path + PATH_SEPARATOR)):
+            raise ValidationError({"parent": "This parent lies below the node itself: the tree would be circular."})
+    node.path = f"{parent.path}{PATH_SEPARATOR}{node.code}" if parent is not None else node.code
+    limit = _path_max_length(type(node))
+    if len(node.path) > limit:
+        raise ValidationError({"parent": f"The full path would exceed {limit} characters."})
+
+
+def set_history_context(instance: models.Model, *, user=None, reason: str = "") -> None:
+    """Attach the acting user and change reason that django-simple-history records on save."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+    if reason:
+        instance._change_reason = history_reason(reason)
+
+
+@transaction.atomic
+def save_tree_node(node: models.Model, *, user=None, reason: str = "") -> models.Model:
+    """Validate and save a tree node, then re-path its subtree if its path changed."""
+    model = type(node)
+    old_path = None
+    if node.pk is not None:
+        # Lock the row so two concurrent moves of the same node cannot interleave their rewrites.
+        old_path = model._default_manager.select_for_update().filter(pk=node.pk).values_list("path", flat=True).first()
+    prepare_tree_node(node, old_path=old_path)
+    node.full_clean()
+    set_history_context(node, user=user, reason=reason)
+    node.save()
+    if old_path and old_path != node.path:
+        _rewrite_subtree(model, old_path=old_path, new_path=node.path, user=user, reason=reason)
+    return node
+
+
+def _rewrite_subtree(model: type[models.Model], *, old_path: str, new_path: str, user, reason: str) -> int:
+    descendants = list(
+        model._default_manager.select_for_update().filter(path__startswith=old_path + PATH_SEPARATOR).order_by("path")
+    )
+    if not descendants:
+        return 0
+    limit = _path_max_length(model)
+    now = timezone.now()
+    for descendant in descendants:
+        descendant.path = new_path + descendant.path[len(old_path):]
+        if len(descendant.path) > limit:
+            raise ValidationError(
+                {"parent": f"The full path of {descendant.code} would exceed {limit} characters."}
+            )
+        descendant.updated_at = now
+    history_user: Any = user if user is not None and getattr(user, "is_authenticated", False) else None
+    return bulk_update_with_history(
+        descendants,
+        model,
+        ["path", "updated_at"],
+        batch_size=1000,
+        default_user=history_user,
+        default_change_reason=history_reason(reason or f"path of ancestor changed to {new_path}"),
+    )

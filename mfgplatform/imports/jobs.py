@@ -1,0 +1,162 @@
+"""Import jobs: upload, preview (a dry run), confirm; small files in the request, big ones in Celery.
+
+Every outcome is written to the audit log with the file's name, SHA-256, size and row counts.
+Progress of a running job lives in the cache (Redis), because the job's own row is only visible
+to other sessions once the import's transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from ..audit import record_event
+from ..models import ImportJob, ImportStatus
+from .engine import CatalogImporter, ImportResult
+from .files import FileRejected, read_table
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# About 10,000 catalog rows: larger files never run inside a web request.
+DEFAULT_BACKGROUND_BYTES = 1024 * 1024
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_FILE_BYTES", DEFAULT_MAX_BYTES)
+
+
+def background_threshold_bytes() -> int:
+    return getattr(settings, "IMPORT_BACKGROUND_THRESHOLD_BYTES", DEFAULT_BACKGROUND_BYTES)
+
+
+def _progress_key(job_id) -> str:
+    return f"import-job:{job_id}:progress"
+
+
+def job_progress(job: ImportJob) -> dict[str, int]:
+    done, total = cache.get(_progress_key(job.pk), (0, 0))
+    return {"done": done, "total": total, "percent": int(100 * done / total) if total else 0}
+
+
+def import_reason(file_name: str, reason: str = "") -> str:
+    """The change reason every history record of the import carries: the file, then the user's note."""
+    text = f"import {file_name}"
+    return f"{text}: {reason}" if reason else text
+
+
+def import_job_create(*, model, resource_class, file_name: str, content: bytes, user, reason: str = "",
+                      request=None) -> ImportJob:
+    """Store an uploaded file. Raises FileRejected for a file over the size limit (nothing stored)."""
+    import hashlib
+
+    limit = max_upload_bytes()
+    if len(content) > limit:
+        record_event("import.rejected", actor=user, request=request, object_type=model._meta.label_lower,
+                     file_name=file_name, size=len(content), outcome="file too large")
+        raise FileRejected(
+            f"The file is {len(content):,} bytes; the limit is {limit:,} bytes. Split it into smaller files."
+        )
+    return ImportJob.objects.create(
+        model_label=model._meta.label,
+        resource_path=f"{resource_class.__module__}.{resource_class.__qualname__}",
+        file_name=file_name,
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_size=len(content),
+        content=content,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        reason=reason[:100],
+        in_background=len(content) > background_threshold_bytes(),
+    )
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> ImportResult | None:
+    resource = import_string(job.resource_path)()
+
+    def progress(done: int, total: int) -> None:
+        cache.set(_progress_key(job.pk), (done, total), timeout=3600)
+
+    try:
+        table = read_table(bytes(job.content), job.file_name, max_bytes=max_upload_bytes())
+    except FileRejected as rejection:
+        job.messages = [str(rejection)]
+        return None
+    importer = CatalogImporter(resource, user=job.created_by, reason=import_reason(job.file_name, job.reason),
+                               progress=progress)
+    result = importer.run(table, dry_run=dry_run)
+    job.counts = result.counts()
+    job.errors = [error.as_dict() for error in result.errors]
+    job.messages = list(result.header_errors)
+    job.preview = result.preview
+    return result
+
+
+def _audit(job: ImportJob, action: str, outcome: str) -> None:
+    record_event(
+        action, actor=job.created_by, object_type=job.model_label.lower(), object_id=str(job.pk),
+        file_name=job.file_name, sha256=job.file_sha256, size=job.file_size, counts=job.counts,
+        errors=len(job.errors) + len(job.messages), outcome=outcome,
+    )
+
+
+def import_job_preview(job: ImportJob) -> ImportJob:
+    """Dry run: every check of a real import, written inside a transaction that is rolled back."""
+    job.status = ImportStatus.PREVIEWING
+    result = _run(job, dry_run=True)
+    job.status = ImportStatus.PREVIEWED if result is not None and result.is_valid else ImportStatus.REJECTED
+    job.finished_at = timezone.now() if job.status == ImportStatus.REJECTED else None
+    job.save()
+    if job.status == ImportStatus.REJECTED:
+        _audit(job, "import.rejected", "rejected in preview")
+    return job
+
+
+def import_job_confirm(job: ImportJob) -> ImportJob:
+    """The real import: all rows or none, each with a history record naming the user and the file."""
+    if job.status != ImportStatus.PREVIEWED:
+        raise ValueError(f"Import {job.pk} is {job.status}, not waiting for confirmation.")
+    job.status = ImportStatus.IMPORTING
+    try:
+        result = _run(job, dry_run=False)
+    except Exception:
+        logger.exception("import %s failed", job.pk)
+        job.status, job.messages = ImportStatus.FAILED, ["The import failed unexpectedly; nothing was written."]
+        result = None
+    else:
+        job.status = ImportStatus.COMPLETED if result is not None and result.written else ImportStatus.FAILED
+    job.finished_at = timezone.now()
+    job.save()
+    outcome = "completed" if job.status == ImportStatus.COMPLETED else "failed"
+    _audit(job, f"import.{outcome}", outcome)
+    return job
+
+
+def start_preview(job: ImportJob) -> ImportJob:
+    """Preview now, or hand a big file to a worker once this transaction commits."""
+    if not job.in_background:
+        return import_job_preview(job)
+    from .tasks import preview_import_task
+
+    transaction.on_commit(lambda: preview_import_task.delay(str(job.pk)))
+    return job
+
+
+def start_confirm(job: ImportJob) -> ImportJob:
+    if not job.in_background:
+        return import_job_confirm(job)
+    from .tasks import confirm_import_task
+
+    job.status = ImportStatus.IMPORTING
+    job.save(update_fields=["status"])
+    transaction.on_commit(lambda: confirm_import_task.delay(str(job.pk)))
+    return job
+
+
+def job_summary(job: ImportJob) -> dict[str, Any]:
+    return {"status": job.status, "counts": job.counts, "errors": job.errors, "messages": job.messages}

@@ -1,0 +1,365 @@
+"""Machine events pushed by data sources: validation per item, idempotent landing per event id.
+
+A batch is a list of events of four kinds — `sensor` readings, `production` counts,
+`downtime_start` and `downtime_stop`. Each item is checked on its own; valid items land, invalid
+ones come back with the field and the reason. Each event carries the source's own `event_id`:
+the first delivery lands, a repeated one is acknowledged as a duplicate and changes nothing, so a
+source can resend a batch after a timeout without double counting. Receipts and facts are written
+in one transaction. Sensor readings and production counts land with one set-based statement per
+batch; downtime starts and stops are applied in order, each in its own savepoint, because a stop
+closes the start before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from mfgplatform import calendar
+from mfgplatform.models import IngestToken
+
+from .facts import production_day, shift_at
+
+MAX_BATCH = 10_000
+KINDS = ("sensor", "production", "downtime_start", "downtime_stop")
+QUALITIES = (0, 64, 192)
+
+
+class BatchError(ValueError):
+    """The request as a whole is unusable (not a JSON object with an events list, too large)."""
+
+
+@dataclass(frozen=True)
+class ItemError:
+    index: int
+    event_id: str | None
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "event_id": self.event_id, "field": self.field, "message": self.message}
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    errors: list[ItemError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len({error.index for error in self.errors}),
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+class _Invalid(Exception):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field_name, message
+
+
+# --- field parsing -----------------------------------------------------------------------------
+
+
+def _text(item: dict, name: str, *, max_length: int, required: bool = True) -> str:
+    raw = item.get(name)
+    if raw is None or raw == "":
+        if required:
+            raise _Invalid(name, "is required")
+        return ""
+    if not isinstance(raw, str):
+        raise _Invalid(name, "must be a string")
+    if len(raw) > max_length:
+        raise _Invalid(name, f"is longer than {max_length} characters")
+    return raw
+
+
+def _instant(item: dict, name: str) -> dt.datetime:
+    raw = _text(item, name, max_length=40)
+    try:
+        instant = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise _Invalid(name, "is not an ISO 8601 timestamp") from None
+    if instant.tzinfo is None:
+        raise _Invalid(name, "has no UTC offset (end it with Z or e.g. +01:00)")
+    return instant
+
+
+def _number(item: dict, name: str, *, required: bool = True, nonnegative: bool = False) -> float | None:
+    raw = item.get(name)
+    if raw is None:
+        if required:
+            raise _Invalid(name, "is required")
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise _Invalid(name, "must be a finite number")
+    if nonnegative and raw < 0:
+        raise _Invalid(name, "is negative")
+    return raw
+
+
+def _code(item: dict, name: str, known: dict[str, int]) -> int:
+    code = _text(item, name, max_length=64)
+    if code not in known:
+        raise _Invalid(name, f"unknown code {code!r}")
+    return known[code]
+
+
+# --- master data the batch refers to -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Codes:
+    equipment: dict[str, int]
+    products: dict[str, int]
+    reasons: dict[str, int]
+    priced_pairs: set[tuple[int, int]]  # (product, equipment) with a PRI, or a product with a default
+    calendar_days: set[dt.date]
+
+
+def _codes(events: list[Any]) -> _Codes:
+    def wanted(name: str) -> list[str]:
+        return list({e.get(name) for e in events if isinstance(e, dict) and isinstance(e.get(name), str)})
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code, id FROM dim_equipment WHERE code = ANY(%s) AND taxonomy_level = 6",
+                       [wanted("equipment")])
+        equipment = dict(cursor.fetchall())
+        cursor.execute("SELECT code, id FROM dim_product WHERE code = ANY(%s)", [wanted("product")])
+        products = dict(cursor.fetchall())
+        cursor.execute("SELECT code, id FROM dim_downtime_reason WHERE code = ANY(%s) AND time_category <> ''",
+                       [wanted("reason")])
+        reasons = dict(cursor.fetchall())
+        cursor.execute(
+            """SELECT p.id, e.id FROM dim_product p CROSS JOIN dim_equipment e
+                WHERE p.id = ANY(%s) AND e.id = ANY(%s)
+                  AND (p.default_pri_seconds IS NOT NULL OR EXISTS (
+                       SELECT 1 FROM ref_planned_run_time r WHERE r.product_id = p.id AND r.equipment_id = e.id))""",
+            [list(products.values()), list(equipment.values())],
+        )
+        priced = set(cursor.fetchall())
+        cursor.execute("SELECT date FROM dim_date WHERE date >= now()::date - 3660 AND date <= now()::date + 366")
+        days = {row[0] for row in cursor.fetchall()}
+    return _Codes(equipment, products, reasons, priced, days)
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    index: int
+    event_id: str
+    kind: str
+    values: dict[str, Any]
+
+
+def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
+    if not isinstance(item, dict):
+        raise _Invalid("", "an event must be a JSON object")
+    event_id = _text(item, "event_id", max_length=100)
+    kind = item.get("kind")
+    if kind not in KINDS:
+        raise _Invalid("kind", f"must be one of {', '.join(KINDS)}")
+    values: dict[str, Any] = {"equipment": _code(item, "equipment", codes.equipment)}
+    if kind == "sensor":
+        values["time"] = _instant(item, "time")
+        values["tag"] = _text(item, "tag", max_length=64)
+        values["value"] = float(_number(item, "value"))
+        quality = item.get("quality", 192)
+        if quality not in QUALITIES or isinstance(quality, bool):
+            raise _Invalid("quality", "must be one of 0, 64, 192")
+        values["quality"] = quality
+    elif kind == "production":
+        values["product"] = _code(item, "product", codes.products)
+        values["started_at"], values["ended_at"] = _instant(item, "started_at"), _instant(item, "ended_at")
+        if values["ended_at"] <= values["started_at"]:
+            raise _Invalid("ended_at", "is not after started_at")
+        for name in ("produced_qty", "good_qty"):
+            values[name] = _number(item, name, nonnegative=True)
+        for name in ("scrap_qty", "rework_qty"):
+            values[name] = _number(item, name, required=False, nonnegative=True) or 0
+        if values["good_qty"] + values["scrap_qty"] + values["rework_qty"] > values["produced_qty"]:
+            raise _Invalid("produced_qty", "is less than good + scrap + rework")
+        values["order_number"] = _text(item, "order_number", max_length=64, required=False)
+        if (values["product"], values["equipment"]) not in codes.priced_pairs:
+            raise _Invalid("product", "no planned run time is recorded for this product and equipment")
+        _check_calendar(values["started_at"], "started_at", codes, tz, day_start)
+    else:
+        values["at"] = _instant(item, "at")
+        if kind == "downtime_start":
+            values["reason"] = _code(item, "reason", codes.reasons)
+            _check_calendar(values["at"], "at", codes, tz, day_start)
+    return _Parsed(index, event_id, kind, values)
+
+
+def _check_calendar(instant: dt.datetime, name: str, codes: _Codes, tz, day_start) -> None:
+    if calendar.production_date(instant, tz, day_start) not in codes.calendar_days:
+        raise _Invalid(name, "falls on a production day that dim_date does not hold")
+
+
+def ingest_batch(token: IngestToken, payload: Any) -> BatchResult:
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise BatchError('the body must be a JSON object with an "events" list')
+    events = payload["events"]
+    if not 1 <= len(events) <= MAX_BATCH:
+        raise BatchError(f"a batch holds 1 to {MAX_BATCH} events, this one {len(events)}")
+    result = BatchResult()
+    codes = _codes(events)
+    tz, day_start = ZoneInfo(settings.PLANT_TIME_ZONE), calendar.parse_clock(settings.PRODUCTION_DAY_START)
+    parsed: list[_Parsed] = []
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(events):
+        event_id = item.get("event_id") if isinstance(item, dict) else None
+        try:
+            event = _parse(index, item, codes, tz, day_start)
+            if event.event_id in first_index:
+                raise _Invalid("event_id", f"repeats the event_id of item {first_index[event.event_id]}")
+            first_index[event.event_id] = index
+            parsed.append(event)
+        except _Invalid as invalid:
+            result.errors.append(ItemError(index, event_id if isinstance(event_id, str) else None,
+                                           invalid.field, invalid.message))
+    with transaction.atomic():
+        bulk = [event for event in parsed if event.kind in ("sensor", "production")]
+        new_ids = _receive(token, [event.event_id for event in bulk])
+        fresh = [event for event in bulk if event.event_id in new_ids]
+        result.duplicates += len(bulk) - len(fresh)
+        _land_sensor([event for event in fresh if event.kind == "sensor"])
+        _land_production([event for event in fresh if event.kind == "production"])
+        result.accepted += len(fresh)
+        for event in parsed:
+            if event.kind.startswith("downtime"):
+                _apply_downtime(token, event, result)
+        IngestToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    result.errors.sort(key=lambda error: error.index)
+    return result
+
+
+def _binding_cursor():
+    """A psycopg cursor with server-side parameter binding: arrays of thousands of values travel as
+    parameters instead of being rendered into the SQL text, as Django's client-side cursor does."""
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
+def _receive(token: IngestToken, event_ids: Iterable[str]) -> set[str]:
+    """Records the event ids; returns those not seen before."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return set()
+    with _binding_cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
+               SELECT %s, unnest(%s::text[]), now() ON CONFLICT DO NOTHING RETURNING event_id""",
+            [token.pk, event_ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _land_sensor(events: list[_Parsed]) -> None:
+    if not events:
+        return
+    columns = list(zip(*((e.values["time"], e.values["equipment"], e.values["tag"], e.values["value"],
+                          e.values["quality"]) for e in events), strict=True))
+    with _binding_cursor() as cursor:
+        # Another event id for a reading already stored (same unit, tag and instant) changes nothing.
+        cursor.execute(
+            """INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
+               SELECT * FROM unnest(%s::timestamptz[], %s::bigint[], %s::text[], %s::float8[], %s::smallint[])
+               ON CONFLICT DO NOTHING""",
+            [list(column) for column in columns],
+        )
+
+
+PRODUCTION_INSERT = f"""
+    INSERT INTO fact_production (equipment_id, product_id, date_key, shift_id, started_at, ended_at, order_number,
+        produced_qty, good_qty, scrap_qty, rework_qty, planned_scrap_qty, pri_seconds, load_batch)
+    SELECT x.equipment_id, x.product_id, to_char({production_day('x.started_at')}, 'YYYYMMDD')::int,
+           {shift_at('x.started_at')}, x.started_at, x.ended_at, x.order_number, x.produced, x.good, x.scrap,
+           x.rework, 0,
+           coalesce((SELECT r.pri_seconds FROM ref_planned_run_time r
+                      WHERE r.product_id = x.product_id AND r.equipment_id = x.equipment_id
+                      ORDER BY r.valid_from <= {production_day('x.started_at')} DESC, r.valid_from DESC LIMIT 1),
+                    (SELECT p.default_pri_seconds FROM dim_product p WHERE p.id = x.product_id)),
+           NULL
+      FROM unnest(%(equipment)s::bigint[], %(product)s::bigint[], %(started)s::timestamptz[],
+                  %(ended)s::timestamptz[], %(order)s::text[], %(produced)s::numeric[], %(good)s::numeric[],
+                  %(scrap)s::numeric[], %(rework)s::numeric[])
+           AS x(equipment_id, product_id, started_at, ended_at, order_number, produced, good, scrap, rework)"""
+
+
+def _land_production(events: list[_Parsed]) -> None:
+    if not events:
+        return
+
+    def column(name: str) -> list[Any]:
+        return [event.values[name] for event in events]
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PRODUCTION_INSERT,
+            {
+                "tz": settings.PLANT_TIME_ZONE, "day_start": settings.PRODUCTION_DAY_START,
+                "equipment": column("equipment"), "product": column("product"), "started": column("started_at"),
+                "ended": column("ended_at"), "order": column("order_number"), "produced": column("produced_qty"),
+                "good": column("good_qty"), "scrap": column("scrap_qty"), "rework": column("rework_qty"),
+            },
+        )
+
+
+DOWNTIME_START = f"""
+    INSERT INTO fact_downtime (equipment_id, reason_id, date_key, shift_id, started_at, failure_mode_id,
+        failure_impact, work_order, comment)
+    SELECT %(equipment)s, r.id, to_char({production_day('%(at)s::timestamptz')}, 'YYYYMMDD')::int,
+           {shift_at('%(at)s::timestamptz')}, %(at)s, r.failure_mode_id, r.failure_impact, '', ''
+      FROM dim_downtime_reason r WHERE r.id = %(reason)s"""
+
+
+def _apply_downtime(token: IngestToken, event: _Parsed, result: BatchResult) -> None:
+    equipment, at = event.values["equipment"], event.values["at"]
+    try:
+        with transaction.atomic():
+            if not _receive(token, [event.event_id]):
+                result.duplicates += 1
+                return
+            with connection.cursor() as cursor:
+                if event.kind == "downtime_start":
+                    cursor.execute(
+                        """SELECT started_at FROM fact_downtime WHERE equipment_id = %s
+                            AND coalesce(ended_at, 'infinity') > %s ORDER BY started_at LIMIT 1""",
+                        [equipment, at],
+                    )
+                    clash = cursor.fetchone()
+                    if clash:
+                        raise _Invalid("at", f"overlaps downtime of this equipment from {clash[0].isoformat()}")
+                    cursor.execute(DOWNTIME_START, {
+                        "equipment": equipment, "reason": event.values["reason"], "at": at,
+                        "tz": settings.PLANT_TIME_ZONE, "day_start": settings.PRODUCTION_DAY_START,
+                    })
+                else:
+                    cursor.execute(
+                        """UPDATE fact_downtime SET ended_at = %(at)s
+                            WHERE id = (SELECT id FROM fact_downtime WHERE equipment_id = %(equipment)s
+                                          AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1)
+                              AND started_at < %(at)s""",
+                        {"equipment": equipment, "at": at},
+                    )
+                    if cursor.rowcount != 1:
+                        raise _Invalid("at", "no open downtime of this equipment started before this instant")
+            result.accepted += 1
+    except _Invalid as invalid:
+        result.errors.append(ItemError(event.index, event.event_id, invalid.field, invalid.message))
+    except IntegrityError as error:
+        result.errors.append(ItemError(event.index, event.event_id, "", f"refused by the database: {error}"))

@@ -1,0 +1,138 @@
+"""The OpenAPI 3.1 description of the ingest API, served at /api/ingest/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .events import KINDS, MAX_BATCH
+
+_TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset (Z or ±hh:mm)."}
+_CODE = {"type": "string", "maxLength": 64}
+_QUANTITY = {"type": "number", "minimum": 0}
+
+
+def _event(kind: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["event_id", "kind", "equipment", *required],
+        "properties": {
+            "event_id": {"type": "string", "minLength": 1, "maxLength": 100,
+                         "description": "Unique per data source; a repeated id is acknowledged and ignored."},
+            "kind": {"const": kind},
+            "equipment": {**_CODE, "description": "Code of an equipment unit (taxonomy level 6)."},
+            **properties,
+        },
+    }
+
+
+def openapi_schema(server_url: str = "/") -> dict[str, Any]:
+    events = {
+        "SensorEvent": _event("sensor", "A condition-monitoring reading.", {
+            "time": _TIMESTAMP,
+            "tag": {"type": "string", "maxLength": 64, "examples": ["temperature"]},
+            "value": {"type": "number"},
+            "quality": {"enum": [0, 64, 192], "default": 192, "description": "OPC quality: bad, uncertain, good."},
+        }, ["time", "tag", "value"]),
+        "ProductionEvent": _event("production", "Units produced in a run (PQ = GQ + SQ + RQ at most).", {
+            "product": _CODE,
+            "started_at": _TIMESTAMP,
+            "ended_at": _TIMESTAMP,
+            "produced_qty": _QUANTITY,
+            "good_qty": _QUANTITY,
+            "scrap_qty": {**_QUANTITY, "default": 0},
+            "rework_qty": {**_QUANTITY, "default": 0},
+            "order_number": {"type": "string", "maxLength": 64},
+        }, ["product", "started_at", "ended_at", "produced_qty", "good_qty"]),
+        "DowntimeStartEvent": _event("downtime_start", "The unit stopped; opens a downtime.", {
+            "reason": {**_CODE, "description": "Leaf code of the downtime reason tree, e.g. FAIL-BRD."},
+            "at": _TIMESTAMP,
+        }, ["reason", "at"]),
+        "DowntimeStopEvent": _event("downtime_stop", "The unit runs again; closes its open downtime.", {
+            "at": _TIMESTAMP,
+        }, ["at"]),
+    }
+    problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mfgplatform ingest API",
+            "version": "1.0.0",
+            "description": (
+                "Machine events in JSON batches. Each item is validated on its own: valid items land, invalid "
+                "ones are listed in `errors`. Delivery is idempotent per `event_id` and data source."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"sourceToken": []}],
+        "paths": {
+            "/api/ingest/v1/events": {
+                "post": {
+                    "operationId": "ingestEvents",
+                    "summary": f"Deliver a batch of 1 to {MAX_BATCH} events",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/Batch"}}}},
+                    "responses": {
+                        "200": {"description": "Batch processed; see `errors` for rejected items.",
+                                "content": {"application/json": {"schema": {
+                                    "$ref": "#/components/schemas/BatchResult"}}}},
+                        "400": {"description": "Not JSON, or not a batch.", **problem},
+                        "401": {"description": "Missing, unknown or inactive token.", **problem},
+                        "413": {"description": "Body too large.", **problem},
+                    },
+                }
+            },
+            "/api/ingest/v1/openapi.json": {
+                "get": {"operationId": "ingestSchema", "summary": "This document", "security": [],
+                        "responses": {"200": {"description": "OpenAPI 3.1 document"}}}
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "sourceToken": {"type": "http", "scheme": "bearer",
+                                "description": "One token per data source (manage.py create_ingest_token)."}
+            },
+            "schemas": {
+                **events,
+                "Batch": {
+                    "type": "object",
+                    "required": ["events"],
+                    "properties": {"events": {
+                        "type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                        "items": {
+                            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in events],
+                            "discriminator": {"propertyName": "kind", "mapping": {
+                                kind: f"#/components/schemas/{name}" for kind, name in zip(KINDS, events, strict=True)
+                            }},
+                        },
+                    }},
+                },
+                "BatchResult": {
+                    "type": "object",
+                    "required": ["accepted", "duplicates", "rejected", "errors"],
+                    "properties": {
+                        "accepted": {"type": "integer", "description": "Events that landed now."},
+                        "duplicates": {"type": "integer", "description": "Event ids received before; ignored."},
+                        "rejected": {"type": "integer"},
+                        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ItemError"}},
+                    },
+                },
+                "ItemError": {
+                    "type": "object",
+                    "required": ["index", "event_id", "field", "message"],
+                    "properties": {
+                        "index": {"type": "integer", "description": "Position of the item in `events`, from 0."},
+                        "event_id": {"type": ["string", "null"]},
+                        "field": {"type": "string"},
+                        "message": {"type": "string"},
+                    },
+                },
+                "Problem": {
+                    "type": "object",
+                    "description": "RFC 9457 problem details.",
+                    "properties": {"title": {"type": "string"}, "status": {"type": "integer"},
+                                   "detail": {"type": "string"}},
+                },
+            },
+        },
+    }

@@ -1,0 +1,56 @@
+"""HTTP endpoints of the ingest API (plain Django views; the schema is in openapi.py)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from mfgplatform.models import IngestToken
+from mfgplatform.models.ingest import hash_token
+
+from .events import BatchError, ingest_batch
+from .openapi import openapi_schema
+
+
+def _problem(status: int, title: str, detail: str) -> JsonResponse:
+    response = JsonResponse({"title": title, "status": status, "detail": detail}, status=status)
+    response["Content-Type"] = "application/problem+json"
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="ingest"'
+    return response
+
+
+def _authenticate(request: HttpRequest) -> IngestToken | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return IngestToken.objects.filter(token_hash=hash_token(token.strip()), is_active=True).first()
+
+
+@csrf_exempt  # token-authenticated machine clients send no cookies
+@require_POST
+def ingest_events(request: HttpRequest) -> JsonResponse:
+    token = _authenticate(request)
+    if token is None:
+        return _problem(401, "Unauthorized", "Send an active data-source token: Authorization: Bearer <token>.")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        return _problem(413, "Payload too large", f"A batch body is at most {limit} bytes; send smaller batches.")
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return _problem(400, "Malformed JSON", str(error))
+    try:
+        result = ingest_batch(token, payload)
+    except BatchError as error:
+        return _problem(400, "Bad batch", str(error))
+    return JsonResponse(result.as_dict())
+
+
+@require_GET
+def ingest_schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_schema(request.build_absolute_uri("/")))

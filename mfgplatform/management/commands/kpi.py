@@ -1,0 +1,64 @@
+"""Compute catalog KPIs for an equipment set, a date range and a granularity."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mfgplatform.kpi import Granularity, GroupBy, compute_kpis, kpi_formulas
+from mfgplatform.kpi.output import as_csv, as_json, as_table
+from mfgplatform.models import KpiDefinition
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute KPIs as ratios of summed elements. Example: manage.py kpi oee availability "
+        "--equipment LINE-1 --range last_month --granularity day --format table"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kpis", nargs="*", help="KPI codes from the catalog (see --list)")
+        parser.add_argument("--list", action="store_true", help="List the catalog and which KPIs are computable")
+        parser.add_argument("--equipment", action="append", default=[],
+                            help="Equipment, line, area or site code (its whole subtree); repeatable")
+        parser.add_argument("--class", dest="classes", action="append", default=[],
+                            help="ISO 14224 equipment class code; repeatable")
+        parser.add_argument("--range", dest="date_range", help="Named date range code, e.g. last_month")
+        parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, help="First production date")
+        parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, help="Last production date")
+        parser.add_argument("--today", type=dt.date.fromisoformat, help="Reference day for named ranges")
+        parser.add_argument("--granularity", choices=Granularity.ALL, default=Granularity.TOTAL)
+        parser.add_argument("--by", dest="group_by", choices=GroupBy.ALL, default=GroupBy.NONE)
+        parser.add_argument("--failure-mode", help="ISO 14224 failure mode code (reliability KPIs)")
+        parser.add_argument("--characteristic", help="Measured characteristic (capability indices)")
+        parser.add_argument("--product", help="Product code (capability indices)")
+        parser.add_argument("--from-facts", action="store_true",
+                            help="Aggregate the fact tables directly instead of the materialized views")
+        parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    def handle(self, *args, **options):
+        if options["list"]:
+            self._list()
+            return
+        if not options["kpis"]:
+            raise CommandError("name at least one KPI (see --list)")
+        try:
+            results = compute_kpis(
+                options["kpis"], equipment=options["equipment"], equipment_classes=options["classes"],
+                start=options["start"], end=options["end"], date_range=options["date_range"],
+                today=options["today"], granularity=options["granularity"], group_by=options["group_by"],
+                failure_mode=options["failure_mode"], characteristic=options["characteristic"],
+                product=options["product"], from_facts=options["from_facts"],
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        render = {"table": as_table, "json": as_json, "csv": as_csv}[options["format"]]
+        self.stdout.write(render(results), ending="")
+
+    def _list(self):
+        formulas = kpi_formulas()
+        catalog = {row.code: row for row in KpiDefinition.objects.all()}
+        for code in sorted(set(formulas) | set(catalog)):
+            formula = formulas.get(code)
+            status = "computable" if formula else "not supported by the recorded data"
+            name = formula.name if formula else catalog[code].name
+            self.stdout.write(f"{code:<38} {status:<36} {name}")

@@ -1,0 +1,10 @@
+"""Materialized views of the shared layer (see mfgplatform.views_registry)."""
+
+from .views_registry import MaterializedView, register
+
+SHIFT_OCCURRENCE = register(MaterializedView(
+    name="mv_shift_occurrence",
+    app_label="mfgplatform",
+    description="Every shift occurrence: production day, real start and end in the plant zone, breaks.",
+    sources=("dim_date", "dim_shift"),
+))

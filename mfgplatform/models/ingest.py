@@ -1,0 +1,62 @@
+"""Data sources allowed to push machine events, and the event ids already received from them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+
+TOKEN_PREFIX = "mfg_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class IngestToken(models.Model):
+    """The credential of one data source (a line PLC gateway, an MES, a historian bridge).
+
+    Only a SHA-256 hash of the token is stored; the token itself is shown once, when it is created.
+    """
+
+    source = models.CharField(max_length=100, unique=True, help_text="Name of the data source.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(max_length=12, editable=False, help_text="First characters, to recognise it.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        db_table = "ingest_token"
+        ordering = ["source"]
+        verbose_name = "ingest token"
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.token_hint}…)"
+
+    @classmethod
+    def issue(cls, source: str) -> tuple[IngestToken, str]:
+        """A new active token for `source`; returns the row and the clear token (never stored)."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = cls.objects.create(source=source, token_hash=hash_token(token), token_hint=token[:10])
+        return row, token
+
+
+class IngestEventReceipt(models.Model):
+    """An event id a source has delivered; a repeated id is acknowledged without landing again."""
+
+    id = models.BigAutoField(primary_key=True)
+    token = models.ForeignKey(IngestToken, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "ingest_event_receipt"
+        verbose_name = "received event"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "event_id"], name="ingest_event_receipt_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}:{self.event_id}"

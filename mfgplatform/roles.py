@@ -1,0 +1,107 @@
+"""Roles as permission groups: Master data engineer, Data steward, Auditor, Viewer.
+
+Import and export are permissions of their own (`<app>.import_<model>`, `<app>.export_<model>`),
+separate from add/change and from staff status. Reading a row's history needs the view permission
+of its history model (`view_historical<model>`), which viewers do not get.
+
+Like `reference_data`, this module takes an app registry instead of importing models, so the
+roles migration can call it with its historical registry and a command with `django.apps.apps`.
+"""
+
+from __future__ import annotations
+
+MASTER_DATA_ENGINEER = "Master data engineer"
+DATA_STEWARD = "Data steward"
+AUDITOR = "Auditor"
+VIEWER = "Viewer"
+
+# Master data by app: each model is imported and exported as CSV/XLSX and has a history model.
+MASTER_DATA = {
+    "mfgplatform": ["dimshift", "dimdaterange", "dimunitofmeasure", "kpidefinition"],
+    "equipment": ["equipmentclass", "equipment"],
+    "production": ["product", "plannedruntime"],
+    "quality": ["defecttype"],
+    "reliability": ["failuremode", "failuremechanism", "failurecause", "detectionmethod", "maintenanceactivity",
+                    "downtimereason"],
+    "ontology": ["ontologyterm"],
+}
+# The catalogs a master data engineer maintains: assets, defects, downtime reasons and their codes.
+ENGINEERING_CATALOGS = {
+    "equipment": ["equipmentclass", "equipment"],
+    "quality": ["defecttype"],
+    "reliability": ["failuremode", "failuremechanism", "failurecause", "detectionmethod", "maintenanceactivity",
+                    "downtimereason"],
+}
+GENERATED_DIMENSIONS = {"mfgplatform": ["dimdate", "dimtime"]}
+FACTS = {
+    "production": ["factproduction"],
+    "quality": ["factquality", "factscrap"],
+    "reliability": ["factdowntime", "factsensorevent"],
+}
+EVIDENCE = {"mfgplatform": ["auditlog", "importjob"], "auth": ["user", "group", "permission"]}
+EDIT_ACTIONS = ("add", "change", "delete", "view")
+DATA_ACTIONS = ("import", "export")
+
+
+def _expand(models_by_app: dict[str, list[str]], actions: tuple[str, ...]) -> set[tuple[str, str]]:
+    return {(app, f"{action}_{model}") for app, models in models_by_app.items() for model in models
+            for action in actions}
+
+
+def _history(models_by_app: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {(app, f"view_historical{model}") for app, models in models_by_app.items() for model in models}
+
+
+def role_permissions() -> dict[str, set[tuple[str, str]]]:
+    """(app_label, codename) pairs per role."""
+    read_all = _expand(MASTER_DATA, ("view",)) | _expand(GENERATED_DIMENSIONS, ("view",)) | _expand(FACTS, ("view",))
+    return {
+        MASTER_DATA_ENGINEER: read_all
+        | _expand(ENGINEERING_CATALOGS, EDIT_ACTIONS + DATA_ACTIONS)
+        | _history(ENGINEERING_CATALOGS)
+        | {("mfgplatform", "view_importjob")},
+        DATA_STEWARD: read_all
+        | _expand(MASTER_DATA, EDIT_ACTIONS + DATA_ACTIONS)
+        | _history(MASTER_DATA)
+        | {("mfgplatform", "view_importjob")},
+        AUDITOR: read_all | _expand(MASTER_DATA, ("export",)) | _history(MASTER_DATA) | _expand(EVIDENCE, ("view",)),
+        VIEWER: read_all,
+    }
+
+
+def ensure_data_permissions(apps) -> None:
+    """Create the import_<model> and export_<model> permissions of every master-data model."""
+    content_type_model = apps.get_model("contenttypes", "ContentType")
+    permission_model = apps.get_model("auth", "Permission")
+    for app_label, model_names in MASTER_DATA.items():
+        for model_name in model_names:
+            model = apps.get_model(app_label, model_name)
+            content_type, _ = content_type_model.objects.get_or_create(app_label=app_label, model=model_name)
+            for action in DATA_ACTIONS:
+                permission_model.objects.get_or_create(
+                    content_type=content_type,
+                    codename=f"{action}_{model_name}",
+                    defaults={"name": f"Can {action} {model._meta.verbose_name_plural}"},
+                )
+
+
+def sync_roles(apps) -> None:
+    """Create the four groups and set exactly their permissions (idempotent)."""
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    ensure_data_permissions(apps)
+    for role, wanted in role_permissions().items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        permissions = []
+        for app_label, codename in sorted(wanted):
+            permission = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is None:
+                raise LookupError(f"permission {app_label}.{codename} does not exist (role {role})")
+            permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def remove_roles(apps) -> None:
+    apps.get_model("auth", "Group").objects.filter(
+        name__in=[MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]
+    ).delete()

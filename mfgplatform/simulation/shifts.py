@@ -1,0 +1,98 @@
+"""Shift occurrences over the simulated horizon.
+
+A shift runs on a production day when the day is a working day (no weekend, no holiday) and the
+shift's weekday list allows it. The night shift crosses midnight and belongs to the production day
+on which it starts (mfgplatform.calendar). Times are whole epoch seconds (UTC) from here on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from mfgplatform import calendar
+
+
+@dataclass(frozen=True)
+class ShiftPattern:
+    code: str
+    start: dt.time
+    end: dt.time
+    weekdays: tuple[int, ...]  # ISO weekdays; empty: every working day
+    break_minutes: int
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class Window:
+    """One shift occurrence."""
+
+    date: dt.date  # production day
+    shift: str
+    start: int
+    end: int
+    break_seconds: int
+    is_first_of_day: bool
+    is_last_before_rest: bool  # no shift follows directly: the plant stops afterwards
+
+    @property
+    def date_key(self) -> int:
+        return calendar.date_key(self.date)
+
+    @property
+    def seconds(self) -> int:
+        return self.end - self.start
+
+
+def epoch(instant: dt.datetime) -> int:
+    return int(instant.timestamp())
+
+
+def shift_windows(
+    patterns: Iterable[ShiftPattern],
+    first_day: dt.date,
+    days: int,
+    non_working_days: set[dt.date],
+    tz: ZoneInfo,
+    day_start: dt.time,
+) -> list[Window]:
+    patterns = sorted(patterns, key=lambda pattern: (pattern.sort_order, pattern.code))
+    raw: list[tuple[dt.date, ShiftPattern, int, int]] = []
+    for offset in range(days):
+        day = first_day + dt.timedelta(days=offset)
+        if day in non_working_days:
+            continue
+        for pattern in patterns:
+            if pattern.weekdays and day.isoweekday() not in pattern.weekdays:
+                continue
+            window = calendar.shift_window(pattern.start, pattern.end, day, tz, day_start)
+            raw.append((day, pattern, epoch(window.start), epoch(window.end)))
+    raw.sort(key=lambda item: item[2])
+    windows = []
+    for position, (day, pattern, start, end) in enumerate(raw):
+        previous_day = raw[position - 1][0] if position else None
+        next_start = raw[position + 1][2] if position + 1 < len(raw) else None
+        windows.append(
+            Window(
+                date=day,
+                shift=pattern.code,
+                start=start,
+                end=end,
+                break_seconds=pattern.break_minutes * 60,
+                is_first_of_day=previous_day != day,
+                is_last_before_rest=next_start is None or next_start > end,
+            )
+        )
+    _check_disjoint(windows)
+    return windows
+
+
+def _check_disjoint(windows: list[Window]) -> None:
+    for earlier, later in zip(windows, windows[1:], strict=False):
+        if later.start < earlier.end:
+            raise ValueError(
+                f"shift {later.shift} on {later.date} overlaps shift {earlier.shift} on {earlier.date}; "
+                "fix the shift patterns before seeding"
+            )

@@ -1,0 +1,72 @@
+"""The scheduled jobs (thin: each calls a service). Schedules: mfgplatform.schedules, `manage.py schedule_jobs`.
+
+Task names are explicit ("mfgplatform.<job>") so that a stored schedule survives a module move.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .jobs import JobResult, periodic_job
+
+
+@periodic_job("refresh_views", soft_time_limit=1800)
+def refresh_views_task(force: bool = False) -> JobResult:
+    """Refresh the materialized views in registry order, CONCURRENTLY, skipping unchanged ones."""
+    from .view_refresh import refresh_changed_views
+
+    run = refresh_changed_views(force=force)
+    if run.failed:
+        # Recorded as a failed run (the failures are in mv_refresh_log); retrying a broken view's
+        # SQL would fail the same way, so this is not a transient error.
+        raise RuntimeError(f"views failed to refresh: {', '.join(run.failed)}")
+    return JobResult(rows=run.rows, detail={"refreshed": run.refreshed, "unchanged": run.unchanged,
+                                             "skipped": run.skipped})
+
+
+@periodic_job("maintain_chunks", soft_time_limit=1800)
+def maintain_chunks_task() -> JobResult:
+    """Check the sensor hypertable's chunk interval and size; compress old chunks where licensed."""
+    from .maintenance import chunk_health, compress_old_sensor_chunks
+
+    health = chunk_health()
+    compression = compress_old_sensor_chunks(after_days=settings.SENSOR_COMPRESS_AFTER_DAYS)
+    return JobResult(
+        rows=len(compression.compressed_chunks),
+        detail={"chunk_health": health.as_payload(), "compressed_chunks": list(compression.compressed_chunks),
+                "compression_skipped": compression.skipped_reason},
+    )
+
+
+@periodic_job("apply_sensor_retention", soft_time_limit=1800)
+def apply_sensor_retention_task() -> JobResult:
+    """Drop sensor chunks older than SENSOR_RETENTION_DAYS."""
+    from .maintenance import drop_old_sensor_chunks
+
+    outcome = drop_old_sensor_chunks(retention_days=settings.SENSOR_RETENTION_DAYS)
+    return JobResult(rows=outcome.dropped_rows, detail={"cutoff": outcome.cutoff.isoformat(),
+                                                        "dropped_chunks": list(outcome.dropped_chunks)})
+
+
+@periodic_job("archive_audit_log", soft_time_limit=3000)
+def archive_audit_log_task() -> JobResult:
+    """Move audit events older than AUDIT_LOG_RETENTION_DAYS to gzip JSONL archive files."""
+    from .maintenance import archive_audit_log
+
+    outcome = archive_audit_log(retention_days=settings.AUDIT_LOG_RETENTION_DAYS,
+                                archive_dir=settings.AUDIT_ARCHIVE_DIR)
+    return JobResult(rows=outcome.rows, detail={"cutoff": outcome.cutoff.isoformat(), "files": outcome.files,
+                                                "recovered": outcome.recovered, "discarded": outcome.discarded})
+
+
+@periodic_job("send_compliance_reports", soft_time_limit=1800, max_retries=5)
+def send_compliance_reports_task() -> JobResult:
+    """E-mail each active subscription's report for its previous complete period, once per recipient."""
+    from .compliance.delivery import send_due_reports
+
+    runs = send_due_reports()
+    return JobResult(
+        rows=sum(len(run.sent) for run in runs),
+        detail={"subscriptions": [{"name": run.subscription, "report": run.report_id, "period": run.period,
+                                   "sent": run.sent, "already_sent": run.already_sent} for run in runs]},
+    )

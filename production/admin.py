@@ -1,0 +1,40 @@
+"""Admin of products, planned run times and (read-only) production runs."""
+
+from django.contrib import admin
+
+from mfgplatform.admin_base import EquipmentUnitFilter, IndexedDateHierarchy, LargeTableAdmin, MasterDataAdmin
+
+from .models import FactProduction, PlannedRunTime, Product
+from .resources import PlannedRunTimeResource, ProductResource
+
+
+@admin.register(Product)
+class ProductAdmin(MasterDataAdmin):
+    resource_classes = [ProductResource]
+    list_display = ("code", "name", "product_family", "unit", "default_pri_seconds", "is_active")
+    list_filter = ("product_family", "unit", "is_active")
+    list_select_related = ("unit",)
+    search_fields = ("code", "name", "product_family")
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(PlannedRunTime)
+class PlannedRunTimeAdmin(MasterDataAdmin):
+    resource_classes = [PlannedRunTimeResource]
+    list_display = ("product", "equipment", "valid_from", "pri_seconds")
+    list_filter = ("valid_from",)
+    list_select_related = ("product", "equipment")
+    search_fields = ("product__code", "product__name", "equipment__code", "equipment__name")
+    autocomplete_fields = ("product", "equipment")
+    ordering = ("product__code", "equipment__code", "-valid_from")
+
+
+@admin.register(FactProduction)
+class FactProductionAdmin(LargeTableAdmin):
+    list_display = ("started_at", "ended_at", "equipment", "product", "shift", "order_number", "produced_qty",
+                    "good_qty", "scrap_qty", "rework_qty")
+    list_filter = (("equipment", EquipmentUnitFilter), "shift")
+    list_select_related = ("equipment", "product", "shift")
+    # The (date_key, shift) index serves this order; started_at alone has no index of its own.
+    ordering = ("-date", "-started_at", "-id")
+    indexed_date_hierarchy = IndexedDateHierarchy("date")

@@ -1,0 +1,210 @@
+"""Quality metrics: ISO 22400-2 first pass yield and capability indices, and the industry-practice
+metrics ISO 9001 9.1 asks to monitor (FPY, DPU, DPO, DPMO, PPM, Cp, Cpk, Pp, Ppk, Cpm).
+
+Counts come from mv_quality_by_defect. Capability comes from mv_quality_measurement for one
+characteristic: σ_within is the pooled within-subgroup standard deviation
+√(Σ(Σx² − (Σx)²/nᵢ) / Σ(nᵢ − 1)) over subgroups of two or more measurements (no c4 bias
+correction), σ_overall the sample standard deviation of all measurements; both roll up exactly
+from sums.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from mfgplatform.kpi.registry import (
+    Elements,
+    Evaluation,
+    KpiFormula,
+    ratio,
+    register_kpi,
+    register_source,
+)
+from mfgplatform.kpi.sources import BUCKET_START, ElementSource
+from mfgplatform.kpi.types import Bucket, Granularity, GroupBy, NotComputable, Selection
+
+from .views_sql import QUALITY_BY_DEFECT_SELECT_V1, QUALITY_MEASUREMENT_SELECT_V1
+
+ISO_9001 = "ISO 9001:2015 (industry practice)"
+ISO_22400 = "ISO 22400-2:2014"
+PERCENT = "%"
+
+QUALITY_COUNTS = register_source(ElementSource(
+    name="quality_counts",
+    view="mv_quality_by_defect",
+    select_sql=QUALITY_BY_DEFECT_SELECT_V1,
+    elements={
+        "IP": "sum(v.inspected_qty)", "DEFECTIVE": "sum(v.defective_qty)", "DEFECTS": "sum(v.defect_count)",
+        "GP": "sum(v.first_pass_good_qty)", "GP_IP": "sum(v.first_pass_inspected_qty)",
+        "OPPORTUNITIES": "sum(v.defect_opportunities)",
+    },
+    group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id"},
+))
+
+
+@dataclass(frozen=True)
+class CapabilitySource(ElementSource):
+    """Mean, σ_within, σ_overall and specification limits of one characteristic per bucket."""
+
+    def query(self, selection: Selection) -> tuple[str, list[Any]]:
+        if not selection.characteristic:
+            raise ValueError("capability indices need a characteristic (--characteristic)")
+        group_sql, joins = "NULL", ""
+        if selection.group_by in self.group_columns:
+            group_sql = self.group_columns[selection.group_by]
+            joins = " JOIN dim_equipment AS e ON e.id = v.equipment_id" if "e." in group_sql else ""
+        shift_sql = "v.shift_id" if selection.granularity == Granularity.SHIFT else "NULL::bigint"
+        where = ["v.production_date BETWEEN %s AND %s", "v.characteristic = %s"]
+        params: list[Any] = [selection.start, selection.end, selection.characteristic]
+        if selection.equipment_ids is not None:
+            where.append("v.equipment_id = ANY(%s)")
+            params.append(list(selection.equipment_ids))
+        if selection.product_id is not None:
+            where.append("v.product_id = %s")
+            params.append(selection.product_id)
+        sql = f"""
+WITH subgroup AS (
+    SELECT {BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group,
+           v.equipment_id, v.product_id, v.subgroup,
+           sum(v.n) AS n, sum(v.value_sum) AS s, sum(v.value_sq_sum) AS ss,
+           min(v.lsl) AS lsl, max(v.usl) AS usl, max(v.lsl_max) AS lsl_max, min(v.usl_min) AS usl_min,
+           min(v.target) AS target
+      FROM {self.relation(selection)} AS v{joins}
+     WHERE {' AND '.join(where)}
+     GROUP BY 1, 2, 3, 4, 5, 6
+)
+SELECT b_start, b_shift, b_group,
+       sum(n) AS "N", sum(s) AS "SUM", sum(ss) AS "SUMSQ",
+       sum(greatest(ss - s * s / n, 0)) FILTER (WHERE subgroup <> 0 AND n > 1) AS "SS_WITHIN",
+       sum(n - 1) FILTER (WHERE subgroup <> 0 AND n > 1) AS "DF_WITHIN",
+       min(lsl) AS "LSL", max(usl) AS "USL", max(lsl_max) AS "LSL_MAX", min(usl_min) AS "USL_MIN",
+       min(target) AS "TARGET"
+  FROM subgroup
+ GROUP BY 1, 2, 3"""
+        return sql, params
+
+    def fetch(self, selection: Selection) -> dict[Bucket, dict[str, Any]]:
+        return {bucket: capability_elements(row) for bucket, row in super().fetch(selection).items()}
+
+
+def capability_elements(row: dict[str, Any]) -> dict[str, Any]:
+    """MEAN, SIGMA_WITHIN and SIGMA_OVERALL from the sums; limits checked for consistency."""
+    n, total, squares = float(row["N"] or 0), float(row["SUM"] or 0), float(row["SUMSQ"] or 0)
+    elements: dict[str, Any] = {"N": n, "LSL": row["LSL"], "USL": row["USL"], "TARGET": row["TARGET"]}
+    elements["MEAN"] = total / n if n else None
+    elements["SIGMA_OVERALL"] = math.sqrt(max(squares - total * total / n, 0) / (n - 1)) if n > 1 else None
+    df_within = float(row["DF_WITHIN"] or 0)
+    elements["SIGMA_WITHIN"] = math.sqrt(float(row["SS_WITHIN"]) / df_within) if df_within else None
+    elements["LIMITS_CONSISTENT"] = row["LSL"] == row["LSL_MAX"] and row["USL"] == row["USL_MIN"]
+    return elements
+
+
+CAPABILITY = register_source(CapabilitySource(
+    name="capability",
+    view="mv_quality_measurement",
+    select_sql=QUALITY_MEASUREMENT_SELECT_V1,
+    elements={},
+    group_columns={GroupBy.EQUIPMENT: "v.equipment_id", GroupBy.EQUIPMENT_CLASS: "e.equipment_class_id"},
+))
+
+
+def _sigma(e: Elements, which: str) -> float:
+    if e.get("N") is None or e.get("MEAN") is None:
+        raise NotComputable("no measurements of the characteristic in the selection")
+    if e.get("LIMITS_CONSISTENT") is False:
+        raise NotComputable("the specification limits differ within the selection")
+    sigma = e.get(which)
+    if sigma is None:
+        raise NotComputable(
+            "no subgroup with two or more measurements" if which == "SIGMA_WITHIN" else "fewer than two measurements"
+        )
+    if sigma == 0:
+        raise NotComputable(f"{which.lower().replace('_', ' ')} is zero")
+    return float(sigma)
+
+
+def _potential(e: Elements, which: str) -> float:
+    sigma = _sigma(e, which)
+    if e.get("LSL") is None or e.get("USL") is None:
+        raise NotComputable("needs both specification limits")
+    return (float(e["USL"]) - float(e["LSL"])) / (6 * sigma)
+
+
+def _critical(e: Elements, which: str) -> Evaluation:
+    """min(upper, lower) index; with a one-sided specification only the applicable side."""
+    sigma, mean = _sigma(e, which), float(e["MEAN"])
+    sides: dict[str, float] = {}
+    if e.get("USL") is not None:
+        sides["upper"] = (float(e["USL"]) - mean) / (3 * sigma)
+    if e.get("LSL") is not None:
+        sides["lower"] = (mean - float(e["LSL"])) / (3 * sigma)
+    if not sides:
+        raise NotComputable("no specification limit")
+    return Evaluation(min(sides.values()), {"mean": mean, "sigma": sigma, **sides})
+
+
+def _cpm(e: Elements) -> float:
+    sigma = _sigma(e, "SIGMA_OVERALL")
+    if e.get("LSL") is None or e.get("USL") is None or e.get("TARGET") is None:
+        raise NotComputable("needs both specification limits and a target value")
+    offset = float(e["MEAN"]) - float(e["TARGET"])
+    return (float(e["USL"]) - float(e["LSL"])) / (6 * math.sqrt(sigma**2 + offset**2))
+
+
+def _kpi(code, name, formula, elements, compute, *, source, unit=PERCENT, standard=ISO_9001, note=""):
+    return register_kpi(KpiFormula(
+        code=code, name=name, standard=standard, formula=formula, unit=unit, elements=tuple(elements),
+        sources=(source,), compute=compute, note=note,
+    ))
+
+
+def _fpy(e: Elements):
+    return ratio(e["GP"], e["GP_IP"], "units inspected with a first-pass result")
+
+
+_kpi("fpy", "First pass yield (FPY)", "units passing the first time / units entering", ["GP", "GP_IP"], _fpy,
+     source="quality_counts")
+_kpi("first_pass_yield", "First pass yield", "GP / IP", ["GP", "GP_IP"], _fpy, source="quality_counts",
+     standard=ISO_22400)
+_kpi("dpu", "Defects per unit (DPU)", "total defects / total units", ["DEFECTS", "IP"],
+     lambda e: ratio(e["DEFECTS"], e["IP"], "inspected units"), source="quality_counts", unit="defects per unit")
+_kpi("dpo", "Defects per opportunity (DPO)", "defects / (units × opportunities per unit)",
+     ["DEFECTS", "OPPORTUNITIES"], lambda e: ratio(e["DEFECTS"], e["OPPORTUNITIES"], "defect opportunities"),
+     source="quality_counts", unit="defects per opportunity")
+_kpi("dpmo", "Defects per million opportunities (DPMO)", "DPO × 10⁶", ["DEFECTS", "OPPORTUNITIES"],
+     lambda e: ratio(e["DEFECTS"], e["OPPORTUNITIES"], "defect opportunities") * 1_000_000,
+     source="quality_counts", unit="defects per million opportunities")
+_kpi("ppm_defective", "Defective parts per million (PPM)", "defective units / units × 10⁶", ["DEFECTIVE", "IP"],
+     lambda e: ratio(e["DEFECTIVE"], e["IP"], "inspected units") * 1_000_000, source="quality_counts", unit="ppm")
+
+CAPABILITY_ELEMENTS = ["N", "MEAN", "SIGMA_WITHIN", "SIGMA_OVERALL", "LSL", "USL"]
+_kpi("cp", "Process capability Cp", "(USL − LSL) / (6 σ_within)", CAPABILITY_ELEMENTS,
+     lambda e: _potential(e, "SIGMA_WITHIN"), source="capability", unit="dimensionless")
+_kpi("cpk", "Process capability Cpk", "min((USL − μ̂)/(3σ_within), (μ̂ − LSL)/(3σ_within))", CAPABILITY_ELEMENTS,
+     lambda e: _critical(e, "SIGMA_WITHIN"), source="capability", unit="dimensionless")
+_kpi("pp", "Process performance Pp", "(USL − LSL) / (6 σ_overall)", CAPABILITY_ELEMENTS,
+     lambda e: _potential(e, "SIGMA_OVERALL"), source="capability", unit="dimensionless")
+_kpi("ppk", "Process performance Ppk", "min((USL − μ̂)/(3σ_overall), (μ̂ − LSL)/(3σ_overall))",
+     CAPABILITY_ELEMENTS, lambda e: _critical(e, "SIGMA_OVERALL"), source="capability", unit="dimensionless")
+_kpi("cpm", "Taguchi capability Cpm", "(USL − LSL) / (6 √(σ² + (μ − T)²))", [*CAPABILITY_ELEMENTS, "TARGET"],
+     _cpm, source="capability", unit="dimensionless", note="σ is σ_overall.")
+_kpi("process_capability_index", "Process capability index Cp", "(USL − LSL) / (6·σ̂)", CAPABILITY_ELEMENTS,
+     lambda e: _potential(e, "SIGMA_WITHIN"), source="capability", unit="dimensionless", standard=ISO_22400)
+_kpi("critical_process_capability_index", "Critical process capability index Cpk",
+     "min[(USL − x̿)/(3·σ̂), (x̿ − LSL)/(3·σ̂)]", CAPABILITY_ELEMENTS, lambda e: _critical(e, "SIGMA_WITHIN"),
+     source="capability", unit="dimensionless", standard=ISO_22400)
+_kpi("machine_capability_index", "Machine capability index Cm", "(USL − LSL) / (6·s)", CAPABILITY_ELEMENTS,
+     lambda e: _potential(e, "SIGMA_OVERALL"), source="capability", unit="dimensionless", standard=ISO_22400,
+     note="s is the sample standard deviation of the selected measurements (a short machine study).")
+_kpi("critical_machine_capability_index", "Critical machine capability index Cmk",
+     "min[(USL − x̄)/(3·s), (x̄ − LSL)/(3·s)]", CAPABILITY_ELEMENTS, lambda e: _critical(e, "SIGMA_OVERALL"),
+     source="capability", unit="dimensionless", standard=ISO_22400,
+     note="s is the sample standard deviation of the selected measurements (a short machine study).")
+
+
+
+def rolled_throughput_yield(step_yields) -> float:
+    """RTY = ∏ FPYᵢ over the process steps (a helper; the steps of a product route are not recorded)."""
+    return math.prod(float(y) for y in step_yields)

@@ -1,0 +1,19 @@
+"""Materialized views of quality (see mfgplatform.views_registry)."""
+
+from mfgplatform.views_registry import MaterializedView, register
+
+QUALITY_BY_DEFECT = register(MaterializedView(
+    name="mv_quality_by_defect",
+    app_label="quality",
+    description="Inspection counts and scrap per equipment × shift occurrence × defect type (sums).",
+    depends_on=("mv_shift_occurrence",),
+    sources=("fact_quality", "fact_scrap", "dim_product"),
+))
+
+QUALITY_MEASUREMENT = register(MaterializedView(
+    name="mv_quality_measurement",
+    app_label="quality",
+    description="Measurement count, sum and sum of squares per characteristic and subgroup (capability).",
+    depends_on=("mv_shift_occurrence",),
+    sources=("fact_quality",),
+))

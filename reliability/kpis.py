@@ -1,0 +1,147 @@
+"""Maintenance KPIs of ISO 22400-2 and ISO 14224 reliability indicators.
+
+Operating time comes from the time model (AUPT: production plus setup time, no delay time, as the
+ISO 22400 element TBF is described), failures and restoration times from mv_reliability_event, so
+MTBF = ΣAUPT / FE is a ratio of sums for any equipment set and period. Per failure mode the whole
+operating time of the selection is the exposure (competing risks). The failure rate treats τ = ΣAUPT
+as the aggregated time in service: units that did not fail (right-censored) add time but no failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from scipy.stats import chi2
+
+from mfgplatform.kpi.registry import (
+    Elements,
+    Evaluation,
+    KpiFormula,
+    exact,
+    ratio,
+    register_kpi,
+    register_source,
+)
+from mfgplatform.kpi.sources import ElementSource
+from mfgplatform.kpi.types import NotComputable
+
+from .views_sql import RELIABILITY_EVENT_SELECT_V1
+
+ISO_22400 = "ISO 22400-2:2014"
+ISO_14224 = "ISO 14224:2016"
+HOUR = 3600
+DEFAULT_CONFIDENCE = 0.90
+
+RELIABILITY_EVENTS = register_source(ElementSource(
+    name="reliability_events",
+    view="mv_reliability_event",
+    select_sql=RELIABILITY_EVENT_SELECT_V1,
+    elements={
+        "FE": "sum(v.failures)", "FE_RESTORED": "sum(v.restored_failures)", "TTR": "sum(v.ttr_s)",
+        "ACTIVE_REPAIR": "sum(v.active_repair_s)", "TBF_ELAPSED": "sum(v.tbf_elapsed_s)",
+        "TBF_COUNT": "sum(v.tbf_count)", "CMT": "sum(v.cmt_s)", "PMT": "sum(v.pmt_s)",
+    },
+    group_columns={
+        "equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id", "failure_mode": "v.failure_mode_id",
+    },
+    filter_columns={"failure_mode_id": "v.failure_mode_id"},
+))
+
+
+@dataclass(frozen=True)
+class FailureRateEstimate:
+    """λ̂ = n/τ with chi-square bounds for a time-terminated observation (constant failure rate)."""
+
+    failures: int
+    time_in_service: float
+    confidence: float
+    rate: float
+    lower: float | None
+    upper: float
+
+    @property
+    def mttf(self) -> float | None:
+        return self.time_in_service / self.failures if self.failures else None
+
+    @property
+    def mttf_bounds(self) -> tuple[float | None, float | None]:
+        """(lower, upper) MTTF bounds: reciprocals of the rate bounds; only a lower one for zero failures."""
+        return 1 / self.upper, (1 / self.lower if self.lower else None)
+
+
+def failure_rate_estimate(failures: int, time_in_service: float, confidence: float = DEFAULT_CONFIDENCE) -> (
+    FailureRateEstimate
+):
+    """Two-sided bounds [χ²_{α/2}(2n)/(2τ), χ²_{1−α/2}(2n+2)/(2τ)]; with no failure the one-sided
+    upper bound χ²_{1−α}(2)/(2τ) = −ln(α)/τ."""
+    if time_in_service <= 0:
+        raise NotComputable("the time in service τ is zero")
+    alpha = 1 - confidence
+    if failures == 0:
+        return FailureRateEstimate(0, time_in_service, confidence, 0.0, None,
+                                   float(chi2.ppf(confidence, 2)) / (2 * time_in_service))
+    return FailureRateEstimate(
+        failures, time_in_service, confidence, failures / time_in_service,
+        float(chi2.ppf(alpha / 2, 2 * failures)) / (2 * time_in_service),
+        float(chi2.ppf(1 - alpha / 2, 2 * failures + 2)) / (2 * time_in_service),
+    )
+
+
+def _hours(value) -> Fraction:
+    return exact(value) / HOUR
+
+
+def _estimate(e: Elements) -> FailureRateEstimate:
+    return failure_rate_estimate(int(exact(e["FE"])), float(_hours(e["AUPT"])))
+
+
+def _failure_rate(e: Elements) -> Evaluation:
+    estimate = _estimate(e)
+    sided = "two-sided" if estimate.failures else "one-sided upper (no failure observed)"
+    return Evaluation(estimate.rate, {
+        "confidence": estimate.confidence, "bounds": sided, "lower": estimate.lower, "upper": estimate.upper,
+        "failures": estimate.failures, "time_in_service_h": estimate.time_in_service,
+    })
+
+
+def _mttf_14224(e: Elements) -> Evaluation:
+    estimate = _estimate(e)
+    lower, upper = estimate.mttf_bounds
+    if estimate.mttf is None:
+        raise NotComputable(f"no failure in {estimate.time_in_service:g} h; MTTF ≥ {lower:g} h "
+                            f"at {estimate.confidence:.0%} confidence")
+    return Evaluation(estimate.mttf, {"confidence": estimate.confidence, "lower": lower, "upper": upper})
+
+
+def _kpi(code, name, formula, elements, compute, *, unit="h", standard=ISO_22400, sources=None, note=""):
+    return register_kpi(KpiFormula(
+        code=code, name=name, standard=standard, formula=formula, unit=unit, elements=tuple(elements),
+        sources=sources or ("time_model", "reliability_events"), compute=compute, note=note,
+    ))
+
+
+OPERATING_NOTE = "TBF/TTF accumulated as operating time (AUPT) of the selection; per failure mode all of it."
+_kpi("mtbf", "Mean operating time between failures (MTBF)", "ΣTBFᵢ / FE = ΣAUPT / FE", ["AUPT", "FE"],
+     lambda e: ratio(_hours(e["AUPT"]), e["FE"], "FE (no failure)"), note=OPERATING_NOTE)
+_kpi("mttf", "Mean time to failure (MTTF)", "ΣTTFᵢ / FE = ΣAUPT / FE", ["AUPT", "FE"],
+     lambda e: ratio(_hours(e["AUPT"]), e["FE"], "FE (no failure)"),
+     note="For repairable units treated as MTBF. " + OPERATING_NOTE)
+_kpi("mttr", "Mean time to restoration (MTTR)", "ΣTTRᵢ / FE (restored failures)", ["TTR", "FE_RESTORED"],
+     lambda e: ratio(_hours(e["TTR"]), e["FE_RESTORED"], "restored failures"), sources=("reliability_events",),
+     note="TTR = down time of the failure, start to end (stops still open are not restored).")
+_kpi("corrective_maintenance_ratio", "Corrective maintenance ratio", "CMT / (CMT + PMT)", ["CMT", "PMT"],
+     lambda e: ratio(e["CMT"], exact(e["CMT"]) + exact(e["PMT"]), "CMT + PMT"), unit="%",
+     sources=("reliability_events",))
+_kpi("failure_rate", "Failure rate λ", "λ̂ = n / τ", ["FE", "AUPT"], _failure_rate, unit="failures per hour",
+     standard=ISO_14224,
+     note="τ = ΣAUPT (operating time in service); bounds are chi-square, 90 % by default.")
+_kpi("mttf_iso14224", "Mean time to failure (ISO 14224)", "τ / n = 1/λ̂", ["AUPT", "FE"], _mttf_14224,
+     standard=ISO_14224, note="Constant failure rate assumed; bounds are reciprocals of the λ bounds.")
+_kpi("mttres_iso14224", "Mean time to restoration (ISO 14224)", "Σ time to restoration / n", ["TTR", "FE_RESTORED"],
+     lambda e: ratio(_hours(e["TTR"]), e["FE_RESTORED"], "restored failures"), standard=ISO_14224,
+     sources=("reliability_events",), note="Down time of each failure from its start to its end.")
+_kpi("availability_iso14224", "Availability (ISO 14224)", "MUT / (MUT + MDT)", ["AUPT", "TTR"],
+     lambda e: ratio(e["AUPT"], exact(e["AUPT"]) + exact(e["TTR"]), "up plus down time"), unit="%",
+     standard=ISO_14224, note="Up time = operating time (AUPT); down time = restoration time of failures only.")
+

@@ -1,0 +1,26 @@
+"""Materialized views of reliability (see mfgplatform.views_registry)."""
+
+from mfgplatform.views_registry import MaterializedView, register
+
+DOWNTIME_BY_REASON = register(MaterializedView(
+    name="mv_downtime_by_reason",
+    app_label="reliability",
+    description="Stops, their duration and the stop time inside shifts per equipment × shift × reason.",
+    depends_on=("mv_shift_occurrence",),
+    sources=("fact_downtime",),
+))
+
+RELIABILITY_EVENT = register(MaterializedView(
+    name="mv_reliability_event",
+    app_label="reliability",
+    description="Failures, restoration times, elapsed TBF, CMT and PMT per equipment × shift × failure mode.",
+    depends_on=("mv_shift_occurrence",),
+    sources=("fact_downtime", "dim_downtime_reason"),
+))
+
+SENSOR_HOURLY = register(MaterializedView(
+    name="mv_sensor_hourly",
+    app_label="reliability",
+    description="Hourly count, sum, sum of squares, min and max of good sensor readings (time_bucket).",
+    sources=("fact_sensor_event",),
+))

@@ -1,0 +1,126 @@
+"""SQL of the reliability materialized views (sums only, never ratios).
+
+- `mv_downtime_by_reason`: per equipment × shift occurrence × downtime reason the stops that start
+  there (count, open ones, their full duration, open stops running to now) and the stop time inside
+  that shift window (stops of the same reason merged, a stop across shifts split between them).
+- `mv_reliability_event`: per equipment × shift occurrence × failure mode (0 = none) × maintenance
+  category ('none', 'corrective', 'preventive') the failures that start there (FE), the restored ones
+  and their restoration times (TTR = end − start), active repair time, elapsed time since the
+  previous failure of the unit was restored (TBF, elapsed), and corrective / preventive maintenance
+  time (CMT: failures and corrective stops; PMT: preventive stops). Operating time between failures
+  comes from mv_time_model (AUPT), so MTBF = ΣAUPT / FE rolls up exactly.
+- `mv_sensor_hourly`: per equipment × tag × hour (time_bucket) the readings, the good ones, and
+  sum, sum of squares, minimum and maximum of the good values.
+
+A stop or failure belongs to the shift occurrence containing its start; outside every shift, to
+shift 0 of its production day. Each constant is one released version; migrations import it.
+"""
+
+DOWNTIME_BY_REASON_SELECT_V1 = """
+WITH as_of AS (SELECT now() AS at),
+stop AS (
+    SELECT d.id, d.equipment_id, d.reason_id, d.ended_at IS NULL AS is_open,
+           tstzrange(d.started_at, greatest(d.started_at, coalesce(d.ended_at, a.at))) AS span
+      FROM fact_downtime AS d CROSS JOIN as_of AS a
+),
+started AS (
+    SELECT o.date_key, o.shift_id, s.equipment_id, s.reason_id, min(o.production_date) AS production_date,
+           count(*) AS stops, count(*) FILTER (WHERE s.is_open) AS open_stops,
+           sum(extract(epoch FROM upper(s.span) - lower(s.span))) AS stop_s
+      FROM stop AS s
+     CROSS JOIN LATERAL mfg_occurrence_at(lower(s.span)) AS o
+     GROUP BY o.date_key, o.shift_id, s.equipment_id, s.reason_id
+),
+scheduled AS (
+    SELECT so.date_key, so.shift_id, s.equipment_id, s.reason_id, so.production_date,
+           mfg_seconds(range_agg(s.span * so.occurrence)) AS scheduled_s
+      FROM stop AS s
+     CROSS JOIN LATERAL generate_series(0, mfg_production_date(upper(s.span)) - mfg_production_date(lower(s.span)) + 1)
+           AS g(n)
+      JOIN mv_shift_occurrence AS so
+        ON so.production_date = mfg_production_date(lower(s.span)) - 1 + g.n AND so.occurrence && s.span
+     GROUP BY so.date_key, so.shift_id, s.equipment_id, s.reason_id, so.production_date
+)
+SELECT date_key, shift_id, equipment_id, reason_id,
+       coalesce(st.production_date, sc.production_date) AS production_date,
+       coalesce(st.stops, 0) AS stops,
+       coalesce(st.open_stops, 0) AS open_stops,
+       coalesce(st.stop_s, 0) AS stop_s,
+       coalesce(sc.scheduled_s, 0) AS scheduled_s
+  FROM started AS st
+  FULL JOIN scheduled AS sc USING (date_key, shift_id, equipment_id, reason_id)
+"""
+
+RELIABILITY_EVENT_SELECT_V1 = """
+WITH as_of AS (SELECT now() AS at),
+stop AS (
+    SELECT d.equipment_id, d.started_at, d.ended_at,
+           coalesce(d.failure_mode_id, r.failure_mode_id, 0) AS failure_mode_id,
+           CASE WHEN r.maintenance_category = '' THEN 'none' ELSE r.maintenance_category END AS maintenance_category,
+           r.is_failure,
+           extract(epoch FROM greatest(d.started_at, coalesce(d.ended_at, a.at)) - d.started_at) AS duration_s,
+           d.active_repair_minutes * 60 AS active_repair_s,
+           CASE WHEN r.is_failure THEN
+               d.started_at - lag(d.ended_at) OVER (PARTITION BY d.equipment_id, r.is_failure
+                                                    ORDER BY d.started_at, d.id)
+           END AS since_previous_failure
+      FROM fact_downtime AS d
+      JOIN dim_downtime_reason AS r ON r.id = d.reason_id
+     CROSS JOIN as_of AS a
+)
+SELECT o.date_key, o.shift_id, s.equipment_id, s.failure_mode_id, s.maintenance_category,
+       min(o.production_date) AS production_date,
+       count(*) FILTER (WHERE s.is_failure) AS failures,
+       count(*) FILTER (WHERE s.is_failure AND s.ended_at IS NOT NULL) AS restored_failures,
+       coalesce(sum(s.duration_s) FILTER (WHERE s.is_failure AND s.ended_at IS NOT NULL), 0) AS ttr_s,
+       coalesce(sum(s.active_repair_s) FILTER (WHERE s.is_failure), 0) AS active_repair_s,
+       coalesce(sum(extract(epoch FROM s.since_previous_failure))
+                FILTER (WHERE s.since_previous_failure >= interval '0'), 0) AS tbf_elapsed_s,
+       count(*) FILTER (WHERE s.since_previous_failure >= interval '0') AS tbf_count,
+       coalesce(sum(s.duration_s) FILTER (WHERE s.is_failure OR s.maintenance_category = 'corrective'), 0) AS cmt_s,
+       coalesce(sum(s.duration_s) FILTER (WHERE NOT s.is_failure AND s.maintenance_category = 'preventive'), 0)
+           AS pmt_s
+  FROM stop AS s
+ CROSS JOIN LATERAL mfg_occurrence_at(s.started_at) AS o
+ WHERE s.is_failure OR s.maintenance_category <> 'none'
+ GROUP BY o.date_key, o.shift_id, s.equipment_id, s.failure_mode_id, s.maintenance_category
+"""
+
+SENSOR_HOURLY_SELECT_V1 = """
+SELECT equipment_id, tag, time_bucket(interval '1 hour', time) AS bucket,
+       count(*) AS readings,
+       count(*) FILTER (WHERE quality = 192) AS good_readings,
+       sum(value) FILTER (WHERE quality = 192) AS value_sum,
+       sum(value * value) FILTER (WHERE quality = 192) AS value_sq_sum,
+       min(value) FILTER (WHERE quality = 192) AS value_min,
+       max(value) FILTER (WHERE quality = 192) AS value_max
+  FROM fact_sensor_event
+ GROUP BY equipment_id, tag, time_bucket(interval '1 hour', time)
+"""
+
+RELIABILITY_VIEWS_V1 = f"""
+CREATE MATERIALIZED VIEW mv_downtime_by_reason AS
+{DOWNTIME_BY_REASON_SELECT_V1}
+WITH NO DATA;
+CREATE UNIQUE INDEX mv_downtime_by_reason_key ON mv_downtime_by_reason (date_key, shift_id, equipment_id, reason_id);
+CREATE INDEX mv_downtime_by_reason_day_idx ON mv_downtime_by_reason (production_date);
+
+CREATE MATERIALIZED VIEW mv_reliability_event AS
+{RELIABILITY_EVENT_SELECT_V1}
+WITH NO DATA;
+CREATE UNIQUE INDEX mv_reliability_event_key
+    ON mv_reliability_event (date_key, shift_id, equipment_id, failure_mode_id, maintenance_category);
+CREATE INDEX mv_reliability_event_day_idx ON mv_reliability_event (production_date);
+
+CREATE MATERIALIZED VIEW mv_sensor_hourly AS
+{SENSOR_HOURLY_SELECT_V1}
+WITH NO DATA;
+CREATE UNIQUE INDEX mv_sensor_hourly_key ON mv_sensor_hourly (equipment_id, tag, bucket);
+CREATE INDEX mv_sensor_hourly_bucket_idx ON mv_sensor_hourly (bucket);
+"""
+
+DROP_RELIABILITY_VIEWS_V1 = """
+DROP MATERIALIZED VIEW IF EXISTS mv_sensor_hourly;
+DROP MATERIALIZED VIEW IF EXISTS mv_reliability_event;
+DROP MATERIALIZED VIEW IF EXISTS mv_downtime_by_reason;
+"""

@@ -1,0 +1,228 @@
+"""The compliance report: sections, rendering, and delivery through a real SMTP server on loopback."""
+
+import csv
+import datetime as dt
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from mfgplatform.compliance.delivery import claim_deliveries, report_for_period, send_claimed, send_due_reports
+from mfgplatform.compliance.periods import ReportPeriod, parse_period, previous_period
+from mfgplatform.compliance.render import csv_safe
+from mfgplatform.models import ComplianceReport, DimShift, ReportDelivery, ReportSubscription
+
+pytestmark = pytest.mark.django_db
+
+FIRST_DAY = dt.date(2026, 11, 2)
+SEED_DAYS = 3
+PERIOD = ReportPeriod(FIRST_DAY, FIRST_DAY + dt.timedelta(days=SEED_DAYS - 1))
+
+
+@pytest.fixture
+def plant_data():
+    """A small simulated plant (the project's seeder, inside the test transaction), views refreshed."""
+    call_command("seed_iso_compliant", size="tiny", days=SEED_DAYS, start=FIRST_DAY, no_progress=True,
+                 stdout=StringIO())
+    call_command("refresh_views", stdout=StringIO())
+
+
+def _csv(report: ComplianceReport, name: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(report.csv_files[name])))
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026-10", dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+        ("2026-02", dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        ("2026-W01", dt.date(2025, 12, 29), dt.date(2026, 1, 4)),
+        ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+        ("2026-10-05", dt.date(2026, 10, 5), dt.date(2026, 10, 5)),
+        ("2026-10-01..2026-10-15", dt.date(2026, 10, 1), dt.date(2026, 10, 15)),
+    ],
+)
+def test_periods_parse_from_the_command_line(text, start, end):
+    period = parse_period(text)
+    assert (period.start, period.end) == (start, end)
+
+
+def test_the_scheduled_period_is_the_previous_complete_one():
+    wednesday = dt.date(2026, 11, 25)
+    assert previous_period("daily", wednesday) == ReportPeriod(dt.date(2026, 11, 24), dt.date(2026, 11, 24), "daily")
+    assert previous_period("weekly", wednesday) == ReportPeriod(dt.date(2026, 11, 16), dt.date(2026, 11, 22),
+                                                                "weekly")
+    assert previous_period("monthly", wednesday) == ReportPeriod(dt.date(2026, 10, 1), dt.date(2026, 10, 31),
+                                                                 "monthly")
+    assert previous_period("quarterly", wednesday) == ReportPeriod(dt.date(2026, 7, 1), dt.date(2026, 9, 30),
+                                                                   "quarterly")
+
+
+def test_an_unknown_period_is_refused_with_the_accepted_forms():
+    with pytest.raises(CommandError, match="Unknown period 'last-tuesday'"):
+        call_command("audit_iso_compliance", period="last-tuesday", stdout=StringIO())
+
+
+def test_oee_section_numbers_follow_from_the_elements(plant_data):
+    report, created = report_for_period(PERIOD)
+    assert created
+    elements = {row["element"]: float(row["value"]) for row in _csv(report, "oee_elements.csv")}
+    kpis = {row["kpi"]: row for row in _csv(report, "oee_kpis.csv")}
+    # OEE index = A × E × Q reduces to PRI·GQ / PBT (ISO 22400-2), shown in percent.
+    assert float(kpis["oee"]["value"]) == pytest.approx(100 * elements["PRI_GQ"] / elements["PBT"], abs=0.01)
+    assert float(kpis["availability"]["value"]) == pytest.approx(100 * elements["APT"] / elements["PBT"], abs=0.01)
+    losses = {row["loss"]: float(row["hours"]) for row in _csv(report, "oee_losses.csv")}
+    assert losses["Down time (ADET)"] == pytest.approx(elements["ADET"] / 3600, abs=0.01)
+    assert losses["Speed loss (APT − PRI·PQ)"] == pytest.approx((elements["APT"] - elements["PRI_PQ"]) / 3600, abs=0.01)
+    assert losses["Quality loss (PRI·PQ − PRI·GQ)"] == pytest.approx(
+        (elements["PRI_PQ"] - elements["PRI_GQ"]) / 3600, abs=0.01)
+    assert list(losses.values()) == sorted(losses.values(), reverse=True)  # a Pareto of losses
+    assert report.summary["sections"]["oee"]["summary"] == f"plant OEE {float(kpis['oee']['value']):g} %"
+
+
+def test_defect_pareto_counts_match_the_quality_facts(plant_data):
+    report, _ = report_for_period(PERIOD)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(defect_count), 0) FROM fact_quality WHERE date_key BETWEEN %s AND %s",
+                       [20261102, 20261104])
+        defects = cursor.fetchone()[0]
+    pareto = [int(row["defects"]) for row in _csv(report, "defect_pareto.csv")]
+    assert sum(pareto) == defects
+    assert pareto == sorted(pareto, reverse=True)
+
+
+def test_retention_section_flags_sensor_data_older_than_the_policy(settings):
+    settings.SENSOR_RETENTION_DAYS = 30
+    old = timezone.now().replace(microsecond=0) - dt.timedelta(days=45)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality) "
+                       "VALUES (%s, 1, 'temp', 20.5, 0)", [old])
+    report, _ = report_for_period(ReportPeriod(dt.date(2026, 11, 1), dt.date(2026, 11, 1)))
+    rows = {row["table"]: row for row in _csv(report, "retention.csv")}
+    assert rows["fact_sensor_event"]["policy"] == "30 days"
+    assert rows["fact_sensor_event"]["oldest row"] == old.isoformat()
+    assert rows["fact_sensor_event"]["status"] == "over policy"
+    assert rows["fact_production"]["policy"] == "kept indefinitely"
+    assert report.summary["sections"]["retention"] == {
+        "status": "attention", "summary": "1 table(s) hold data older than their policy: fact_sensor_event"}
+
+
+def test_audit_trail_section_counts_rows_without_history_and_changes_without_user():
+    # bulk_create bypasses django-simple-history: the row has no creation record.
+    DimShift.objects.bulk_create([DimShift(code="X", name="Extra", start_time="10:00", end_time="12:00")])
+    shift = DimShift.objects.get(code="X")
+    shift.name = "Extra shift"
+    shift.save()  # a change recorded without a user (no request, none set)
+    period = ReportPeriod(timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1))
+    report, _ = report_for_period(period)
+    rows = {row["table"]: row for row in _csv(report, "audit_trail.csv")}
+    assert rows["dim_shift"]["rows without creation record"] == "1"
+    assert rows["dim_shift"]["changes without user"] == "1"
+    assert rows["dim_date"]["rows without creation record"] == "0"
+    assert report.summary["sections"]["audit_trail"]["status"] == "attention"
+
+
+def test_report_email_has_embedded_charts_pdf_and_csv_attachments(plant_data, smtp_server):
+    ReportSubscription.objects.create(name="Plant management", period_kind="daily",
+                                      recipients=["ops@example.com", "quality@example.com"])
+    today = FIRST_DAY + dt.timedelta(days=1)
+    [run] = send_due_reports(today=today)
+    assert run.sent == ["ops@example.com", "quality@example.com"]
+    assert run.period == "2026-11-02"
+
+    handler = smtp_server.handler
+    assert [rcpts for _, rcpts in handler.envelopes] == [["ops@example.com"], ["quality@example.com"]]
+    message = handler.messages[0]
+    assert message["Subject"].startswith("ISO compliance report 2026-11-02 to 2026-11-02 [")
+    assert message["To"] == "ops@example.com"
+    assert message["Message-ID"].startswith("<compliance-report-")
+    assert message.get_content_type() == "multipart/mixed"
+    body = message.get_body(preferencelist=("html",))
+    html = body.get_content()
+    assert 'src="cid:oee-losses.png"' in html
+    assert "Production performance: OEE" in html
+    assert "Audit-trail completeness" in html
+    related = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    content_ids = sorted(part["Content-ID"] for part in related)
+    assert "<oee-losses.png>" in content_ids
+    assert "<defect-pareto.png>" in content_ids
+    assert all(part.get_content()[:8] == b"\x89PNG\r\n\x1a\n" for part in related)
+    attachments = {part.get_filename(): part for part in message.iter_attachments()}
+    pdf = attachments.pop("iso-compliance-20261102-20261102.pdf")
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content()[:5] == b"%PDF-"
+    assert set(attachments) == {"oee_kpis.csv", "oee_by_equipment.csv", "oee_elements.csv", "oee_losses.csv",
+                                "quality_kpis.csv", "capability.csv", "defect_pareto.csv",
+                                "reliability_by_class.csv", "reliability_by_failure_mode.csv", "retention.csv",
+                                "audit_trail.csv"} - _unavailable_csvs(run.report_id)
+    report = ComplianceReport.objects.get(pk=run.report_id)
+    assert attachments["retention.csv"].get_content().replace("\r\n", "\n") == report.csv_files[
+        "retention.csv"].replace("\r\n", "\n")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "ISO compliance report" in text
+    assert "Period: 2026-11-02" in text
+
+
+def _unavailable_csvs(report_id: int) -> set[str]:
+    """CSV files of sections the KPI service could not compute in this deployment."""
+    report = ComplianceReport.objects.get(pk=report_id)
+    missing = set()
+    if report.summary["sections"]["reliability"]["status"] == "unavailable":
+        missing |= {"reliability_by_class.csv", "reliability_by_failure_mode.csv"}
+    if report.summary["sections"]["quality"]["status"] == "unavailable":
+        missing |= {"quality_kpis.csv", "capability.csv", "defect_pareto.csv"}
+    return missing
+
+
+def test_a_report_goes_once_per_period_and_recipient_whatever_the_reruns(smtp_server):
+    ReportSubscription.objects.create(name="Board", period_kind="monthly", recipients=["board@example.com"])
+    ReportSubscription.objects.create(name="Board copy", period_kind="monthly",
+                                      recipients=["BOARD@example.com", "audit@example.com"])
+    today = dt.date(2026, 11, 25)
+    first = send_due_reports(today=today)
+    second = send_due_reports(today=today)
+    assert [run.sent for run in first] == [["board@example.com"], ["audit@example.com"]]
+    assert [run.sent for run in second] == [[], []]
+    assert sorted(rcpt for _, rcpts in smtp_server.handler.envelopes for rcpt in rcpts) == [
+        "audit@example.com", "board@example.com"]
+    assert ComplianceReport.objects.get().period_start == dt.date(2026, 10, 1)
+    assert ReportDelivery.objects.filter(status="sent").count() == 2
+
+
+def test_an_smtp_failure_leaves_the_claim_for_the_retry(smtp_server, settings):
+    report, _ = report_for_period(ReportPeriod(dt.date(2026, 10, 1), dt.date(2026, 10, 1)))
+    claims = claim_deliveries(report, ["ops@example.com"])
+    settings.EMAIL_PORT = 1  # nothing listens there
+    with pytest.raises(ConnectionRefusedError):
+        send_claimed(report, claims)
+    delivery = ReportDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("claimed", 1)
+    assert delivery.last_error.startswith("ConnectionRefusedError")
+    settings.EMAIL_PORT = smtp_server.port
+    outcome = send_claimed(report, claim_deliveries(report, ["ops@example.com"]))
+    assert outcome.sent == ["ops@example.com"]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+
+
+def test_the_command_generates_once_and_emails_the_extra_recipient(smtp_server, tmp_path):
+    out = StringIO()
+    call_command("audit_iso_compliance", period="2026-10", email=True, to=["cfo@example.com"], output=tmp_path,
+                 stdout=out)
+    assert "Generated report" in out.getvalue()
+    assert "Sent to: cfo@example.com" in out.getvalue()
+    assert (tmp_path / "iso-compliance-20261001-20261031.pdf").read_bytes()[:5] == b"%PDF-"
+    out = StringIO()
+    call_command("audit_iso_compliance", period="2026-10", email=True, to=["cfo@example.com"], stdout=out)
+    assert "Reused the stored report" in out.getvalue()
+    assert "Already sent for this period to: cfo@example.com" in out.getvalue()
+    assert len(smtp_server.handler.messages) == 1
+
+
+@pytest.mark.parametrize(("cell", "written"), [("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("@x", "'@x"),
+                                               ("-2", "'-2"), ("plain", "plain"), (-2.5, -2.5)])
+def test_csv_cells_that_spreadsheets_would_run_are_escaped(cell, written):
+    assert csv_safe(cell) == written
