@@ -38,6 +38,7 @@ superuser: venv ## create or reset the demo superuser and print its credentials
 
 demo-data: venv ## load the development data set (SEED_SIZE=tiny|small|demo|large)
 	$(MANAGE) seed_iso_compliant --size $(SEED_SIZE) --if-empty
+	$(MANAGE) refresh_views
 
 run: migrate superuser demo-data ## serve the admin with a Celery worker and beat beside it
 	scripts/run_platform.sh $(HOST) $(PORT)

@@ -52,6 +52,7 @@ class PlannedRunTime(TimeStampedModel):
         db_table = "ref_planned_run_time"
         ordering = ["product", "equipment", "-valid_from"]
         verbose_name = "planned run time per item"
+        verbose_name_plural = "planned run times per item"
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "equipment", "valid_from"], name="ref_planned_run_time_unique"

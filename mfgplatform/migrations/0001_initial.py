@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('period_of_day', models.CharField(max_length=9)),
             ],
             options={
-                'verbose_name': 'time of day',
+                'verbose_name': 'time of day', 'verbose_name_plural': 'times of day',
                 'db_table': 'dim_time',
                 'ordering': ['minute_of_day'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('minute_of_day__range', (0, 1439))), name='dim_time_minute_range')],
@@ -254,8 +254,7 @@ class Migration(migrations.Migration):
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'verbose_name': 'historical time of day',
-                'verbose_name_plural': 'historical time of days',
+                'verbose_name': 'historical time of day', 'verbose_name_plural': 'historical times of day',
                 'db_table': 'dim_time_history',
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),

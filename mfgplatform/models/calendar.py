@@ -86,6 +86,7 @@ class DimTime(models.Model):
         db_table = "dim_time"
         ordering = ["minute_of_day"]
         verbose_name = "time of day"
+        verbose_name_plural = "times of day"
         constraints = [
             models.CheckConstraint(condition=Q(minute_of_day__range=(0, 1439)), name="dim_time_minute_range"),
         ]

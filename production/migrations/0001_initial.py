@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='planned_run_times', to='production.product')),
             ],
             options={
-                'verbose_name': 'planned run time per item',
+                'verbose_name': 'planned run time per item', 'verbose_name_plural': 'planned run times per item',
                 'db_table': 'ref_planned_run_time',
                 'ordering': ['product', 'equipment', '-valid_from'],
             },
@@ -103,8 +103,7 @@ class Migration(migrations.Migration):
                 ('product', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='production.product')),
             ],
             options={
-                'verbose_name': 'historical planned run time per item',
-                'verbose_name_plural': 'historical planned run time per items',
+                'verbose_name': 'historical planned run time per item', 'verbose_name_plural': 'historical planned run times per item',
                 'db_table': 'ref_planned_run_time_history',
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
