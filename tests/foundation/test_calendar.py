@@ -137,9 +137,11 @@ def test_date_rows_carry_iso_week_fiscal_period_and_working_day():
     assert new_year["date_key"] == 20250101
     assert (new_year["iso_year"], new_year["iso_week"], new_year["week_start"]) == (2025, 1, D(2024, 12, 30))
     assert (new_year["fiscal_year"], new_year["fiscal_quarter"], new_year["fiscal_month"]) == (2025, 4, 10)
-    assert new_year["is_holiday"] and not new_year["is_working_day"]
+    assert new_year["is_holiday"]
+    assert not new_year["is_working_day"]
     saturday = rows[5]
-    assert saturday["is_weekend"] and not saturday["is_working_day"]
+    assert saturday["is_weekend"]
+    assert not saturday["is_working_day"]
     assert [r["is_working_day"] for r in rows] == [True, True, False, True, True, False, False, True]
 
 

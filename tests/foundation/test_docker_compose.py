@@ -39,7 +39,8 @@ def test_app_services_wait_for_healthy_database_and_redis():
     for name in ("web", "worker", "beat"):
         depends = SERVICES[name]["depends_on"]
         if name == "web":
-            assert depends == {"timescaledb": {"condition": "service_healthy"}, "redis": {"condition": "service_healthy"}}
+            healthy = {"condition": "service_healthy"}
+            assert depends == {"timescaledb": healthy, "redis": healthy}
         else:
             assert depends == {"web": {"condition": "service_healthy"}}
 

@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 import pytest
 from django.conf import settings
+from psycopg.conninfo import make_conninfo
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_APPS = ["ontology", "quality", "production", "reliability", "equipment", "mfgplatform"]

@@ -72,7 +72,9 @@ def test_sensor_event_rows_land_in_chunks():
 def test_a_replayed_sensor_reading_is_rejected_by_the_unique_key():
     from django.db import IntegrityError
 
-    insert = "INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality) VALUES (%s, 7, 'current', 1.5, 192)"
+    insert = (
+        "INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality) VALUES (%s, 7, 'current', 1.5, 192)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(insert, ["2025-02-01T10:00:00Z"])
         with pytest.raises(IntegrityError):
