@@ -66,6 +66,9 @@ interval_day AS (
                     SELECT equipment_id, 'run', false, tstzrange(started_at, ended_at) FROM fact_production) AS i
            ) AS x
      CROSS JOIN LATERAL generate_series(0, x.last_day - x.first_day + 1) AS g(n)
+      JOIN work_unit AS u ON u.equipment_id = x.equipment_id
+     WHERE x.first_day - 1 + g.n >= u.first_day
+       AND (u.decommissioned_on IS NULL OR x.first_day - 1 + g.n < u.decommissioned_on)
 ),
 piece AS (
     -- Cut to the shift windows (and to now); pieces outside a unit's service period drop out
