@@ -8,6 +8,11 @@ class MfgPlatformConfig(AppConfig):
     verbose_name = "Platform (shared dimensions)"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="mfgplatform.sync_roles")
         # Audit-log receivers for logins and permission changes (not row edits; those are history).
         from . import audit_signals
 

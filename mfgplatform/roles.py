@@ -38,7 +38,13 @@ FACTS = {
     "quality": ["factquality", "factscrap"],
     "reliability": ["factdowntime", "factsensorevent"],
 }
-EVIDENCE = {"mfgplatform": ["auditlog", "importjob"], "auth": ["user", "group", "permission"]}
+EVIDENCE = {
+    "mfgplatform": ["auditlog", "importjob", "compliancereport", "reportdelivery", "reportsubscription",
+                    "materializedviewrefresh", "viewsourcestate", "operationsstatus"],
+    "auth": ["user", "group", "permission"],
+    "django_celery_results": ["taskresult"],
+    "django_celery_beat": ["periodictask"],
+}
 EDIT_ACTIONS = ("add", "change", "delete", "view")
 DATA_ACTIONS = ("import", "export")
 
@@ -85,8 +91,13 @@ def ensure_data_permissions(apps) -> None:
                 )
 
 
-def sync_roles(apps) -> None:
-    """Create the four groups and set exactly their permissions (idempotent)."""
+def sync_roles(apps, *, missing_ok: bool = False) -> None:
+    """Create the four groups and set exactly their permissions (idempotent).
+
+    With `missing_ok`, permissions of models that do not exist yet are left out instead of failing: the
+    roles migration runs before later migrations add models, and the post_migrate receiver completes
+    the groups once every model's permissions exist.
+    """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     ensure_data_permissions(apps)
@@ -96,9 +107,25 @@ def sync_roles(apps) -> None:
         for app_label, codename in sorted(wanted):
             permission = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is None:
+                if missing_ok:
+                    continue
                 raise LookupError(f"permission {app_label}.{codename} does not exist (role {role})")
             permissions.append(permission)
         group.permissions.set(permissions)
+
+
+def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
+    """post_migrate receiver: keep the groups in step with models added by later migrations (permissions
+    of a new model exist only once migrate has created them)."""
+    from django.apps import apps as global_apps
+
+    # post_migrate is sent once per app, in INSTALLED_APPS order; only the last one sees every
+    # model's permissions created.
+    if sender is not list(global_apps.get_app_configs())[-1]:
+        return
+    group_model = global_apps.get_model("auth", "Group")
+    if group_model.objects.filter(name__in=[MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]).exists():
+        sync_roles(global_apps)
 
 
 def remove_roles(apps) -> None:

@@ -16,7 +16,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_roles(apps)
+    sync_roles(apps, missing_ok=True)
 
 
 def drop_roles(apps, schema_editor):
