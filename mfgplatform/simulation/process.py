@@ -1,12 +1,11 @@
 """The timeline of one equipment unit: production, failures and repairs, maintenance, setups, stops.
 
-Each shift occurrence is tiled exactly: every second of it is either production (or, for a
-utility, running), exactly one downtime row, or the shift's planned break, so per unit
-production + downtime + breaks = scheduled shift time and no two downtimes overlap. The break is
-the shift's `planned_break_minutes` in the middle of the occurrence; it is not booked as a
-downtime row, because the time model already takes it from the shift definition. Planned blocks
-are placed first (meeting, preventive maintenance, break, end-of-week cleaning, lack of demand);
-the free time between them is walked by a discrete-event loop:
+Every second of a shift occurrence is production (or, for a utility, running), downtime or the
+shift's planned break, and no two downtimes of a unit overlap; only a repair may run through the
+break. The break is the shift's `planned_break_minutes` in the middle of the occurrence; it is not
+booked as a downtime row, because the time model already takes it from the shift definition.
+Planned blocks are placed first (meeting, preventive maintenance, break, end-of-week cleaning,
+lack of demand); the free time between them is walked by a discrete-event loop:
 
 - time to failure is drawn from the class's Weibull law and consumed by operating time only;
   a failure starts a lognormal repair, after which the unit is as good as new (so is it after
@@ -16,9 +15,20 @@ the free time between them is walked by a discrete-event loop:
   and sometimes the next order is late (idle, no order);
 - the actual cycle is slower than the PRI (speed loss), more so as the unit wears.
 
-A stop that is still going on when free time ends (a repair at the end of a shift, a changeover
-before a break) continues in the next free time: the rows are split at the boundary and keep the
-same work order, so a failure is one event however many rows it spans.
+One stop is one downtime row (docs/schema.md), never split:
+
+- A failure is one row from the stop until the unit is restored — the ISO 14224 failure record
+  with its work order. Maintenance works in calendar time, off-shift too, so the repair runs on
+  over the break, past the end of the shift, over non-scheduled time and into the next shifts;
+  the row stays booked to the shift occurrence where the failure happened. Until it ends the unit
+  cannot produce, and a planned block it reaches is booked only for the part after the repair
+  (one the repair covers entirely is not booked: a preventive maintenance is then not needed,
+  the repair renewed the unit).
+- Every other stop lies inside the free time where it starts. A changeover or an adjustment is
+  shift crew work: one that would run into the break, a planned block or the end of the shift
+  ends there (the crew finishes it before it stops work); one that has not started yet when the
+  shift ends starts in the next shift's free time. Minor stops, delays and waits for an order not
+  started by the end of the shift are dropped.
 """
 
 from __future__ import annotations
@@ -115,14 +125,12 @@ class Timeline:
 
 @dataclass(slots=True)
 class _Pending:
-    """A stop that has started and may continue into the next free time."""
+    """A stop that is due: it starts as soon as the unit is free."""
 
     reason: str
-    remaining: int
-    carries_over: bool
-    failure: FailureRecord | None = None
+    duration: int
+    survives_shift_end: bool  # still due in the next shift if it has not started by the end of this one
     activity: str | None = None
-    active_share: float | None = None
     work_order: str = ""
 
 
@@ -161,6 +169,7 @@ class UnitSimulator:
         self.time_to_failure = self._draw_life(conditional_on=self.age)
         self.base_speed = float(self.rng.uniform(*self.profile.speed_factor))
         self.pending: list[_Pending] = []
+        self.repaired_at = 0  # end of the last repair: until then the unit is down
         self.order: _Order | None = None
         self.order_count = 0
         self.failure_count = 0
@@ -193,13 +202,9 @@ class UnitSimulator:
     # --- rows ----------------------------------------------------------------------------------
 
     def _downtime(self, item: _Pending, window: Window, start: int, end: int) -> None:
-        active = None
-        if item.active_share is not None:
-            active = round((end - start) * item.active_share / 60, 2)
         self.timeline.downtime.append(
-            DowntimeRow(
-                self.unit.code, item.reason, window, start, end, item.failure, item.activity, active, item.work_order
-            )
+            DowntimeRow(self.unit.code, item.reason, window, start, end, activity=item.activity,
+                        work_order=item.work_order)
         )
 
     # --- planned blocks ------------------------------------------------------------------------
@@ -274,22 +279,19 @@ class UnitSimulator:
     # --- the event loop ------------------------------------------------------------------------
 
     def _run_free_time(self, window: Window, start: int, end: int) -> None:
-        t = start
+        t = max(start, self.repaired_at)
         produces = self.profile.produces
         while t < end:
             if self.pending:
-                item = self.pending[0]
-                stop = min(t + item.remaining, end)
+                item = self.pending.pop(0)
+                stop = min(t + item.duration, end)  # a stop ends, at the latest, with the free time
                 self._downtime(item, window, t, stop)
-                item.remaining -= stop - t
                 t = stop
-                if item.remaining <= 0 or not item.carries_over:
-                    self.pending.pop(0)
                 continue
             if produces and (self.order is None or self.order.remaining <= 0):
                 self._next_order()
                 continue
-            t = self._run(window, t, end, produces)
+            t = max(self._run(window, t, end, produces), min(self.repaired_at, end))
 
     def _run(self, window: Window, t: int, end: int, produces: bool) -> int:
         """Operate until the next event; returns the new time."""
@@ -323,24 +325,26 @@ class UnitSimulator:
             if made:
                 self.after_setup = False
         if event == "failure":
-            self._fail(stop)
+            self._fail(window, stop)
         elif event == "minor":
             self.pending.append(_Pending(_pick(self.rng, MINOR_STOP_MIX), _minor_duration(self.rng), False))
         elif event == "delay":
             self.pending.append(_Pending(_pick(self.rng, DELAY_MIX), _lognormal_seconds(self.rng, 1200, 0.5), False))
         return stop
 
-    def _fail(self, at: int) -> None:
+    def _fail(self, window: Window, at: int) -> None:
+        """Books the failure as one row up to the end of its repair, which runs in calendar time."""
         record, visible = self._failure_record()
         self.failure_count += 1
         repair = _lognormal_seconds(self.rng, self.profile.repair_median_minutes * 60, self.profile.repair_sigma)
-        self.pending.insert(
-            0,
-            _Pending(
-                f"FAIL-{record.mode}", repair, True, failure=record, activity=record.activity,
-                active_share=float(self.rng.uniform(0.6, 0.9)),
+        active_share = float(self.rng.uniform(0.6, 0.9))
+        self.repaired_at = at + repair
+        self.timeline.downtime.append(
+            DowntimeRow(
+                self.unit.code, f"FAIL-{record.mode}", window, at, self.repaired_at, failure=record,
+                activity=record.activity, active_repair_minutes=round(repair * active_share / 60, 2),
                 work_order=f"WO-{self.unit.index:03d}-{self.failure_count:04d}",
-            ),
+            )
         )
         self.timeline.failures.append(FailureEvent(at, record.mode, MODE_SIGNATURE[record.mode], visible))
         self.age, self.time_to_failure = 0.0, self._draw_life()
@@ -354,13 +358,14 @@ class UnitSimulator:
             for block_start, block_end, item in blocks:
                 if block_start > cursor:
                     self._run_free_time(window, cursor, block_start)
-                if item is not None:
+                # A repair still going on covers the start of the block, or all of it.
+                block_start = max(block_start, self.repaired_at)
+                if item is not None and block_start < block_end:
                     self._downtime(item, window, block_start, block_end)
                 cursor = block_end
             if cursor < window.end:
                 self._run_free_time(window, cursor, window.end)
-            # Short stops end with the shift; repairs and changeovers carry over.
-            self.pending = [item for item in self.pending if item.carries_over]
+            self.pending = [item for item in self.pending if item.survives_shift_end]
             previous = window
         return self.timeline
 

@@ -1,7 +1,8 @@
 """seed_iso_compliant: determinism, the plant's invariants on loaded data, reset and if-empty."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from decimal import Decimal
 
 import pytest
 from django.core.management.base import CommandError
@@ -66,33 +67,99 @@ def test_production_never_overlaps_downtime(seeded_week):
     assert overlaps == 0
 
 
-def test_every_row_lies_in_its_shift_occurrence_outside_the_break(seeded_week):
+def _break(window) -> tuple[dt.datetime, dt.datetime]:
+    start = window.start + dt.timedelta(seconds=(SHIFT_SECONDS - BREAK_SECONDS) // 2)
+    return start, start + dt.timedelta(seconds=BREAK_SECONDS)
+
+
+def _occurrence(shifts, date_key: int, shift_id: int):
+    return shifts[shift_id].window(dt.date(date_key // 10000, date_key // 100 % 100, date_key % 100))
+
+
+_FAILURE_ROWS = """SELECT d.date_key, d.shift_id, d.started_at, d.ended_at, d.work_order, d.active_repair_minutes
+                     FROM fact_downtime d JOIN dim_downtime_reason r ON r.id = d.reason_id WHERE r.is_failure"""
+
+
+def test_every_row_but_a_repair_lies_in_its_shift_occurrence_outside_the_break(seeded_week):
     shifts = {shift.id: shift for shift in DimShift.objects.all()}
     rows = _fetch(
         """SELECT date_key, shift_id, started_at, ended_at FROM fact_production
-           UNION ALL SELECT date_key, shift_id, started_at, ended_at FROM fact_downtime"""
+           UNION ALL SELECT d.date_key, d.shift_id, d.started_at, d.ended_at
+                       FROM fact_downtime d JOIN dim_downtime_reason r ON r.id = d.reason_id
+                      WHERE NOT r.is_failure"""
     )
+    assert rows
     for date_key, shift_id, started, ended in rows:
-        day = dt.date(date_key // 10000, date_key // 100 % 100, date_key % 100)
-        window = shifts[shift_id].window(day)
-        break_start = window.start + dt.timedelta(seconds=(SHIFT_SECONDS - BREAK_SECONDS) // 2)
-        break_end = break_start + dt.timedelta(seconds=BREAK_SECONDS)
+        window = _occurrence(shifts, date_key, shift_id)
+        break_start, break_end = _break(window)
         assert window.start <= started < ended <= window.end
         assert ended <= break_start or started >= break_end
 
 
-def test_production_plus_downtime_fills_the_shift_calendar_of_working_days(seeded_week):
-    booked = defaultdict(int)
-    for code, seconds in _fetch(
-        """SELECT e.code, sum(extract(epoch FROM f.ended_at - f.started_at))::bigint
+def test_a_failure_starts_in_its_shift_occurrence_outside_the_break(seeded_week):
+    shifts = {shift.id: shift for shift in DimShift.objects.all()}
+    rows = _fetch(_FAILURE_ROWS)
+    assert rows
+    for date_key, shift_id, started, ended, *_ in rows:
+        window = _occurrence(shifts, date_key, shift_id)
+        break_start, break_end = _break(window)
+        assert window.start <= started < window.end
+        assert not break_start <= started < break_end
+        assert ended > started
+
+
+@pytest.fixture
+def seeded_fortnight(plant_in_utc, db):
+    """Twelve units over two weeks: enough failures that several repairs outlast their shift."""
+    return seed("--size", "small", "--days", "14", "--seed", "1", "--start", str(WEEK_START))
+
+
+def test_a_failure_is_one_row_from_the_stop_until_the_unit_is_restored(seeded_fortnight):
+    shifts = {shift.id: shift for shift in DimShift.objects.all()}
+    rows = _fetch(_FAILURE_ROWS)
+    work_orders = Counter(work_order for _, _, _, _, work_order, _ in rows)
+    assert len(rows) >= 5
+    assert set(work_orders.values()) == {1}
+    # The repair goes on in calendar time: some rows end after the shift occurrence they are booked to.
+    crossing = [row for row in rows if row[3] > _occurrence(shifts, row[0], row[1]).end]
+    assert crossing
+    for _, _, started, ended, _, active_minutes in rows:
+        # Active repair time is 60–90 % of the whole restoration time, rounded to 0.01 min.
+        repair_minutes = Decimal((ended - started).total_seconds()) / 60
+        assert Decimal("0.6") * repair_minutes - Decimal("0.01") <= active_minutes
+        assert active_minutes <= Decimal("0.9") * repair_minutes + Decimal("0.01")
+
+
+def _covered_seconds(window, intervals) -> int:
+    """Seconds of the occurrence covered by the union of the intervals, cut to it."""
+    pieces = sorted(
+        (max(start, window.start), min(end, window.end))
+        for start, end in intervals if start < window.end and end > window.start
+    )
+    covered, reach = 0, window.start
+    for start, end in pieces:
+        if end > reach:
+            covered += (end - max(start, reach)).total_seconds()
+            reach = end
+    return int(covered)
+
+
+def test_production_downtime_and_the_break_fill_every_shift_occurrence_of_working_days(seeded_week):
+    shifts = list(DimShift.objects.all())
+    booked = defaultdict(list)
+    for code, started, ended in _fetch(
+        """SELECT e.code, f.started_at, f.ended_at
              FROM (SELECT equipment_id, started_at, ended_at FROM fact_production
                    UNION ALL SELECT equipment_id, started_at, ended_at FROM fact_downtime) f
-             JOIN dim_equipment e ON e.id = f.equipment_id GROUP BY e.code"""
+             JOIN dim_equipment e ON e.id = f.equipment_id"""
     ):
-        booked[code] = seconds
+        booked[code].append((started, ended))
     producing = [unit.code for unit in plant_layout(TINY_UNITS, 11).units if unit.produces]
-    expected = len(WORKING_DAYS) * SHIFTS_PER_DAY * (SHIFT_SECONDS - BREAK_SECONDS)
-    assert {code: booked[code] for code in producing} == dict.fromkeys(producing, expected)
+    windows = [shift.window(day) for day in WORKING_DAYS for shift in shifts]
+    assert len(windows) == len(WORKING_DAYS) * SHIFTS_PER_DAY
+    for code in producing:
+        covered = [_covered_seconds(window, [*booked[code], _break(window)]) for window in windows]
+        assert covered == [SHIFT_SECONDS] * len(windows)
     days = {row[0] for row in _fetch("SELECT DISTINCT date_key FROM fact_production")}
     assert days == {int(day.strftime("%Y%m%d")) for day in WORKING_DAYS}
     assert int(HOLIDAY.strftime("%Y%m%d")) not in days

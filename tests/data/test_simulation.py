@@ -128,3 +128,17 @@ def test_the_layout_fills_lines_of_five_units(units):
     assert len(layout.lines) == math.ceil(units / 5)
     assert len({unit.code for unit in layout.units}) == units
     assert all(unit.pri_seconds for unit in layout.units if unit.produces)
+
+
+def test_a_repair_outlasting_its_shift_keeps_the_unit_down_and_no_stop_overlaps_it():
+    crossing = 0
+    for unit in plant_layout(12, 1).units:
+        timeline = simulate_unit(unit, _windows(30), seed=1)
+        stops = sorted((row.start, row.end) for row in timeline.downtime)
+        assert all(earlier[1] <= later[0] for earlier, later in zip(stops, stops[1:], strict=False))
+        for row in timeline.downtime:
+            if row.failure is None:
+                continue
+            crossing += row.end > row.window.end
+            assert not any(start < row.end and row.start < end for start, end in timeline.running)
+    assert crossing > 0
