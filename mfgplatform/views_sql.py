@@ -109,3 +109,31 @@ $$;
 """
 
 DROP_OCCURRENCE_AT_V1 = "DROP FUNCTION IF EXISTS mfg_occurrence_at(timestamptz);"
+
+# Set-based form of mfg_occurrence_at for the views (version 2 of the views joins facts to it instead
+# of calling the function once per fact row). Two CTEs to put in a view's WITH clause:
+# - `occurrence_slot`: the part of each occurrence that its instants belong to. Where shift
+#   patterns overlap, an instant belongs to the occurrence that starts first (then the lower shift
+#   id), as in mfg_occurrence_at; every earlier-ordered occurrence that overlaps covers a prefix, so
+#   the slot starts at the latest end among them. Slots are disjoint.
+# - `slot_hour`: each slot once per whole hour (aligned to the Unix epoch) it touches, the hash key of
+#   the lookup `slot_hour.hour = date_bin(interval '1 hour', <instant>, timestamptz 'epoch') AND
+#   slot_hour.slot @> <instant>`. An instant in no slot is outside every shift: shift 0 of its
+#   production day. The hour is plain arithmetic on the instant (no time zone lookup per record).
+OCCURRENCE_SLOT_CTES_V2 = """
+occurrence_slot AS (
+    SELECT c.date_key, c.shift_id, c.production_date, tstzrange(c.slot_start, upper(c.occurrence)) AS slot
+      FROM (SELECT o.date_key, o.shift_id, o.production_date, o.occurrence,
+                   greatest(lower(o.occurrence), max(upper(o.occurrence)) OVER earlier) AS slot_start
+              FROM mv_shift_occurrence AS o
+            WINDOW earlier AS (ORDER BY lower(o.occurrence), o.shift_id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS c
+     WHERE c.slot_start < upper(c.occurrence)
+),
+slot_hour AS (
+    SELECT s.date_key, s.shift_id, s.production_date, s.slot, h.hour
+      FROM occurrence_slot AS s
+     CROSS JOIN LATERAL generate_series(date_bin(interval '1 hour', lower(s.slot), timestamptz 'epoch'),
+                                        upper(s.slot) - interval '1 microsecond', interval '1 hour') AS h(hour)
+)"""
+

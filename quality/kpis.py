@@ -25,7 +25,7 @@ from mfgplatform.kpi.registry import (
 from mfgplatform.kpi.sources import BUCKET_START, ElementSource
 from mfgplatform.kpi.types import Bucket, Granularity, GroupBy, NotComputable, Selection
 
-from .views_sql import QUALITY_BY_DEFECT_SELECT_V1, QUALITY_MEASUREMENT_SELECT_V1
+from .views_sql import QUALITY_BY_DEFECT_SELECT_V2, QUALITY_MEASUREMENT_SELECT_V2
 
 ISO_9001 = "ISO 9001:2015 (industry practice)"
 ISO_22400 = "ISO 22400-2:2014"
@@ -34,7 +34,7 @@ PERCENT = "%"
 QUALITY_COUNTS = register_source(ElementSource(
     name="quality_counts",
     view="mv_quality_by_defect",
-    select_sql=QUALITY_BY_DEFECT_SELECT_V1,
+    select_sql=QUALITY_BY_DEFECT_SELECT_V2,
     elements={
         "IP": "sum(v.inspected_qty)", "DEFECTIVE": "sum(v.defective_qty)", "DEFECTS": "sum(v.defect_count)",
         "GP": "sum(v.first_pass_good_qty)", "GP_IP": "sum(v.first_pass_inspected_qty)",
@@ -104,7 +104,7 @@ def capability_elements(row: dict[str, Any]) -> dict[str, Any]:
 CAPABILITY = register_source(CapabilitySource(
     name="capability",
     view="mv_quality_measurement",
-    select_sql=QUALITY_MEASUREMENT_SELECT_V1,
+    select_sql=QUALITY_MEASUREMENT_SELECT_V2,
     elements={},
     group_columns={GroupBy.EQUIPMENT: "v.equipment_id", GroupBy.EQUIPMENT_CLASS: "e.equipment_class_id"},
 ))
