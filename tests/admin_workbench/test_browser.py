@@ -31,6 +31,9 @@ def browser_page():
         page = browser.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # Leave the import status page first: its polling must not leave a request (and its database
+        # connection) running in the live server while the test database is dropped.
+        page.goto("about:blank")
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
