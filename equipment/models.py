@@ -114,3 +114,20 @@ class Equipment(CodedDimension):
 
     def compute_path(self) -> str:
         return f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+
+
+class EquipmentFact(models.Model):
+    """What every fact about one equipment unit's operation carries: the unit, the production day and
+    shift its start belongs to, and the ingestion batch that landed it."""
+
+    id = models.BigAutoField(primary_key=True)
+    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="+")
+    date = models.ForeignKey(
+        "mfgplatform.DimDate", on_delete=models.PROTECT, db_column="date_key", related_name="+",
+        help_text="Production day of the start",
+    )
+    shift = models.ForeignKey("mfgplatform.DimShift", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    load_batch = models.UUIDField(null=True, blank=True, help_text="Ingestion batch that landed the row")
+
+    class Meta:
+        abstract = True

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from equipment.models import EquipmentFact
 from mfgplatform.models.base import CodedDimension, TimeStampedModel
 
 
@@ -68,7 +69,7 @@ class PlannedRunTime(TimeStampedModel):
         return f"{self.product_id}@{self.equipment_id} from {self.valid_from}: {self.pri_seconds} s"
 
 
-class FactProduction(models.Model):
+class FactProduction(EquipmentFact):
     """A production run of one product on one equipment unit, with the ISO 22400 quantity elements.
 
     PQ (produced) ≥ GQ (good) + SQ (scrap) + RQ (rework); the seed and loaders write the partition
@@ -76,14 +77,7 @@ class FactProduction(models.Model):
     per item the run used, so PRI·PQ and PRI·GQ need no lookup later.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    equipment = models.ForeignKey("equipment.Equipment", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    date = models.ForeignKey(
-        "mfgplatform.DimDate", on_delete=models.PROTECT, db_column="date_key", related_name="+",
-        help_text="Production day of the start",
-    )
-    shift = models.ForeignKey("mfgplatform.DimShift", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField()
     order_number = models.CharField(max_length=64, blank=True)
@@ -94,7 +88,6 @@ class FactProduction(models.Model):
     rework_qty = models.DecimalField(max_digits=14, decimal_places=3, default=0, help_text="RQ")
     planned_scrap_qty = models.DecimalField(max_digits=14, decimal_places=3, default=0, help_text="PSQ")
     pri_seconds = models.DecimalField(max_digits=12, decimal_places=4, help_text="PRI used by the run")
-    load_batch = models.UUIDField(null=True, blank=True, help_text="Ingestion batch that landed the row")
 
     class Meta:
         db_table = "fact_production"

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from equipment.models import EquipmentFact
 from mfgplatform.models.base import CodedDimension
 
 from .choices import DefectCategory, DefectSeverity, InspectionKind, ScrapDisposition
@@ -24,7 +25,7 @@ class DefectType(CodedDimension):
         verbose_name = "defect type"
 
 
-class FactQuality(models.Model):
+class FactQuality(EquipmentFact):
     """One inspection result.
 
     An attribute row counts units inspected for one check, the units found defective (optionally of
@@ -33,13 +34,9 @@ class FactQuality(models.Model):
     in subgroups for Cp/Cpk (within) and Pp/Ppk (overall).
     """
 
-    id = models.BigAutoField(primary_key=True)
     kind = models.CharField(max_length=9, choices=InspectionKind.choices)
     inspected_at = models.DateTimeField()
-    equipment = models.ForeignKey("equipment.Equipment", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="+")
-    date = models.ForeignKey("mfgplatform.DimDate", on_delete=models.PROTECT, db_column="date_key", related_name="+")
-    shift = models.ForeignKey("mfgplatform.DimShift", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     lot_code = models.CharField(max_length=64, blank=True)
     defect_type = models.ForeignKey(DefectType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     inspected_qty = models.DecimalField(max_digits=14, decimal_places=3, default=0)
@@ -55,7 +52,6 @@ class FactQuality(models.Model):
         "mfgplatform.DimUnitOfMeasure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     subgroup = models.PositiveIntegerField(null=True, blank=True)
-    load_batch = models.UUIDField(null=True, blank=True)
 
     class Meta:
         db_table = "fact_quality"
@@ -112,15 +108,11 @@ class FactQuality(models.Model):
         return f"{self.kind} {self.equipment_id} {self.inspected_at:%Y-%m-%d %H:%M}"
 
 
-class FactScrap(models.Model):
+class FactScrap(EquipmentFact):
     """Scrapped material: quantity, reason and cost."""
 
-    id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField()
-    equipment = models.ForeignKey("equipment.Equipment", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="+")
-    date = models.ForeignKey("mfgplatform.DimDate", on_delete=models.PROTECT, db_column="date_key", related_name="+")
-    shift = models.ForeignKey("mfgplatform.DimShift", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reason = models.ForeignKey(DefectType, on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
     unit = models.ForeignKey("mfgplatform.DimUnitOfMeasure", on_delete=models.PROTECT, related_name="+")
@@ -131,7 +123,6 @@ class FactScrap(models.Model):
     production_run = models.ForeignKey(
         "production.FactProduction", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    load_batch = models.UUIDField(null=True, blank=True)
 
     class Meta:
         db_table = "fact_scrap"

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 from timescale.db.models.fields import TimescaleDateTimeField
 
+from equipment.models import EquipmentFact
 from mfgplatform.models.base import CodedDimension, TimeStampedModel
 
 from .choices import FailureImpact, MaintenanceCategory, MaintenanceUse, SensorQuality, TimeCategory
@@ -140,7 +141,7 @@ class DowntimeReason(CodedDimension):
         return f"{self.parent.path}/{self.code}" if self.parent_id else self.code
 
 
-class FactDowntime(models.Model):
+class FactDowntime(EquipmentFact):
     """A stop of one equipment unit, from start to end, with its reason.
 
     For a failure the row is also the ISO 14224 failure record (mode, mechanism, cause, impact,
@@ -148,14 +149,7 @@ class FactDowntime(models.Model):
     Event-level codes override the reason's defaults. An open stop has no end yet.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    equipment = models.ForeignKey("equipment.Equipment", on_delete=models.PROTECT, related_name="+")
     reason = models.ForeignKey(DowntimeReason, on_delete=models.PROTECT, related_name="+")
-    date = models.ForeignKey(
-        "mfgplatform.DimDate", on_delete=models.PROTECT, db_column="date_key", related_name="+",
-        help_text="Production day of the start",
-    )
-    shift = models.ForeignKey("mfgplatform.DimShift", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     failure_mode = models.ForeignKey(FailureMode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -173,7 +167,6 @@ class FactDowntime(models.Model):
     active_repair_minutes = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     work_order = models.CharField(max_length=64, blank=True)
     comment = models.TextField(blank=True)
-    load_batch = models.UUIDField(null=True, blank=True, help_text="Ingestion batch that landed the row")
 
     class Meta:
         db_table = "fact_downtime"

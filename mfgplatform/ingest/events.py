@@ -5,9 +5,10 @@ A batch is a list of events of four kinds — `sensor` readings, `production` co
 ones come back with the field and the reason. Each event carries the source's own `event_id`:
 the first delivery lands, a repeated one is acknowledged as a duplicate and changes nothing, so a
 source can resend a batch after a timeout without double counting. Receipts and facts are written
-in one transaction. Sensor readings and production counts land with one set-based statement per
-batch; downtime starts and stops are applied in order, each in its own savepoint, because a stop
-closes the start before it.
+in one transaction. Sensor readings travel to the server in one binary COPY into a session-temporary
+staging table, and one statement then records their receipts and inserts the fresh ones; production
+counts land with one set-based statement per batch; downtime starts and stops are applied in
+order, each in its own savepoint, because a stop closes the start before it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg import errors as pg_errors
 
 from mfgplatform import calendar
 from mfgplatform.models import IngestToken
@@ -232,13 +234,14 @@ def ingest_batch(token: IngestToken, payload: Any) -> BatchResult:
             result.errors.append(ItemError(index, event_id if isinstance(event_id, str) else None,
                                            invalid.field, invalid.message))
     with transaction.atomic():
-        bulk = [event for event in parsed if event.kind in ("sensor", "production")]
-        new_ids = _receive(token, [event.event_id for event in bulk])
-        fresh = [event for event in bulk if event.event_id in new_ids]
-        result.duplicates += len(bulk) - len(fresh)
-        _land_sensor([event for event in fresh if event.kind == "sensor"])
-        _land_production([event for event in fresh if event.kind == "production"])
-        result.accepted += len(fresh)
+        sensor = [event for event in parsed if event.kind == "sensor"]
+        fresh_sensor = _land_sensor(token, sensor)
+        production = [event for event in parsed if event.kind == "production"]
+        new_ids = _receive(token, [event.event_id for event in production])
+        fresh_production = [event for event in production if event.event_id in new_ids]
+        _land_production(fresh_production)
+        result.accepted += fresh_sensor + len(fresh_production)
+        result.duplicates += len(sensor) - fresh_sensor + len(production) - len(fresh_production)
         for event in parsed:
             if event.kind.startswith("downtime"):
                 _apply_downtime(token, event, result)
@@ -268,19 +271,59 @@ def _receive(token: IngestToken, event_ids: Iterable[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _land_sensor(events: list[_Parsed]) -> None:
+SENSOR_STAGING = """
+    CREATE TEMP TABLE IF NOT EXISTS ingest_sensor_staging (
+        event_id text NOT NULL, time timestamptz NOT NULL, equipment_id bigint NOT NULL, tag text NOT NULL,
+        value float8 NOT NULL, quality smallint NOT NULL) ON COMMIT DELETE ROWS;
+    TRUNCATE ingest_sensor_staging"""
+SENSOR_STAGING_TYPES = ("text", "timestamptz", "int8", "text", "float8", "int2")
+
+# The usual batch is all new: its receipts and readings go in with plain inserts, which cost about
+# two thirds of conflict-checking ones. A unique violation means a replayed event id or a reading
+# already stored; that attempt is rolled back to its savepoint and the careful statement runs.
+SENSOR_LAND_ALL = """
+    WITH received AS (
+        INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
+        SELECT %s, event_id, now() FROM ingest_sensor_staging)
+    INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
+    SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_staging"""
+
+# The receipts insert reports which event ids are new; only their readings land. Another event id
+# for a reading already stored (same unit, tag and instant) changes nothing.
+SENSOR_LAND_FRESH = """
+    WITH fresh AS (
+        INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
+        SELECT %s, event_id, now() FROM ingest_sensor_staging
+        ON CONFLICT DO NOTHING RETURNING event_id),
+    landed AS (
+        INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
+        SELECT s.time, s.equipment_id, s.tag, s.value, s.quality FROM ingest_sensor_staging s
+         WHERE s.event_id IN (SELECT event_id FROM fresh)
+        ON CONFLICT DO NOTHING)
+    SELECT count(*) FROM fresh"""
+
+
+def _land_sensor(token: IngestToken, events: list[_Parsed]) -> int:
+    """Records the readings' event ids and lands the readings not received before; returns their
+    number. A binary COPY costs a fraction of sending the same values as bound arrays."""
     if not events:
-        return
-    columns = list(zip(*((e.values["time"], e.values["equipment"], e.values["tag"], e.values["value"],
-                          e.values["quality"]) for e in events), strict=True))
+        return 0
     with _binding_cursor() as cursor:
-        # Another event id for a reading already stored (same unit, tag and instant) changes nothing.
-        cursor.execute(
-            """INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-               SELECT * FROM unnest(%s::timestamptz[], %s::bigint[], %s::text[], %s::float8[], %s::smallint[])
-               ON CONFLICT DO NOTHING""",
-            [list(column) for column in columns],
-        )
+        # Emptied first as well: a caller's outer transaction may hold an earlier batch's rows.
+        cursor.execute(SENSOR_STAGING)
+        with cursor.copy("COPY ingest_sensor_staging FROM STDIN (FORMAT binary)") as copy:
+            copy.set_types(SENSOR_STAGING_TYPES)
+            for event in events:
+                values = event.values
+                copy.write_row((event.event_id, values["time"], values["equipment"], values["tag"],
+                                values["value"], values["quality"]))
+        try:
+            with transaction.atomic():
+                cursor.execute(SENSOR_LAND_ALL, [token.pk])
+            return len(events)
+        except pg_errors.UniqueViolation:
+            cursor.execute(SENSOR_LAND_FRESH, [token.pk])
+            return cursor.fetchone()[0]
 
 
 PRODUCTION_INSERT = f"""

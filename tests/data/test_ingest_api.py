@@ -128,6 +128,22 @@ def test_a_resent_batch_is_acknowledged_without_landing_twice(client, token):
     assert (run.date_id, run.shift.code, run.pri_seconds, run.produced_qty) == (20260107, "A", Decimal("12"), 290)
 
 
+def test_a_partly_resent_sensor_batch_lands_only_its_new_readings(client, token):
+    assert _post(client, {"events": [_sensor("s-1", 0, 20.5), _sensor("s-2", 1, 21.5)]}, token).json()["accepted"] == 2
+    resent = {"events": [_sensor("s-2", 1, 99.0), _sensor("s-3", 2, 22.5), _sensor("s-1", 0, 99.0)]}
+    assert _post(client, resent, token).json() == {"accepted": 1, "duplicates": 2, "rejected": 0, "errors": []}
+    stored = FactSensorEvent.objects.order_by("time").values_list("time__minute", "value")
+    assert list(stored) == [(0, 20.5), (1, 21.5), (2, 22.5)]
+
+
+
+def test_a_reading_already_stored_under_another_event_id_is_kept_as_first_landed(client, token):
+    assert _post(client, {"events": [_sensor("s-1", 0, 20.5)]}, token).json()["accepted"] == 1
+    again = {"events": [_sensor("s-2", 1, 21.5), _sensor("s-1-bis", 0, 99.0)]}
+    assert _post(client, again, token).json() == {"accepted": 2, "duplicates": 0, "rejected": 0, "errors": []}
+    stored = FactSensorEvent.objects.order_by("time").values_list("time__minute", "value")
+    assert list(stored) == [(0, 20.5), (1, 21.5)]
+
 def test_event_ids_are_scoped_to_their_data_source(client, token):
     _, other = IngestToken.issue("line-2-gateway")
     assert _post(client, {"events": [_sensor("same-id", 0)]}, token).json()["accepted"] == 1
