@@ -105,7 +105,8 @@ start_tsdb() {
         log "creating database $DB_NAME"
         createdb -h 127.0.0.1 -p "$PGPORT" -U postgres "$DB_NAME"
     fi
-    psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$DB_NAME" -qc "CREATE EXTENSION IF NOT EXISTS timescaledb" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" \
+        psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$DB_NAME" -qc "CREATE EXTENSION IF NOT EXISTS timescaledb" >/dev/null
 }
 
 start_redis() {
