@@ -89,6 +89,18 @@ EOF
 
 tsdb_ready() { pg_isready -q -h 127.0.0.1 -p "$PGPORT" 2>/dev/null; }
 
+# A server that was killed (machine stop, SIGKILL) leaves postmaster.pid behind; when no postgres process
+# has that PID any more (or the PID now belongs to another program) the file is stale.
+remove_stale_pidfile() {
+    local pidfile="$ROOT$PGDATA_IN_ROOT/postmaster.pid" pid
+    [ -f "$pidfile" ] || return 0
+    pid="$(head -n 1 "$pidfile")"
+    if ! ps -o comm= -p "$pid" 2>/dev/null | grep -q '^postgres'; then
+        log "removing the stale lock file of a server that is no longer running (PID $pid)"
+        rm -f "$pidfile"
+    fi
+}
+
 start_tsdb() {
     if tsdb_ready; then
         log "TimescaleDB already answering on 127.0.0.1:$PGPORT"
@@ -96,9 +108,17 @@ start_tsdb() {
         need_root
         provision_root
         init_cluster
+        remove_stale_pidfile
         log "starting TimescaleDB on 127.0.0.1:$PGPORT"
-        in_root_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_IN_ROOT" -l "$PGDATA_IN_ROOT/server.log" -w -t 60 start >/dev/null \
-            || die "TimescaleDB did not start; see $ROOT$PGDATA_IN_ROOT/server.log"
+        # A server killed a moment ago may linger as a zombie that still owns its lock file: retry briefly.
+        local attempt
+        for attempt in 1 2 3 4 5; do
+            in_root_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_IN_ROOT" -l "$PGDATA_IN_ROOT/server.log" -w -t 60 start \
+                >/dev/null 2>&1 && break
+            [ "$attempt" -eq 5 ] && die "TimescaleDB did not start; see $ROOT$PGDATA_IN_ROOT/server.log"
+            sleep 2
+            remove_stale_pidfile
+        done
         mkdir -p "$STATE_DIR"; touch "$STATE_DIR/tsdb.started"
     fi
     if ! psql -h 127.0.0.1 -p "$PGPORT" -U postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'" | grep -q 1; then
