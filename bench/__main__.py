@@ -10,11 +10,11 @@ with the same indexes, measured in the same run (the median of --repeats alterna
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
+
+from bench.scratch import run_in_scratch_database
 
 
 def main() -> int:
@@ -28,23 +28,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    settings_dict = connection.settings_dict
-    settings_dict["TEST"]["NAME"] = f"bench_{settings_dict['NAME']}"
-    print(f"creating {settings_dict['TEST']['NAME']} (all migrations)…", flush=True)
-    original = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep_db)
-    try:
-        run(args)
-    finally:
-        if not args.keep_db:
-            connection.creation.destroy_test_db(original, verbosity=0)
-    return 0
+    return run_in_scratch_database("bench", lambda: run(args), keep_db=args.keep_db)
 
 
 def _report(pairs: list[tuple[float, float]], name: str, rows: int) -> None:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import statistics
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from bench.scratch import run_in_scratch_database
 
 REQUIRED_ROWS_PER_SECOND = 30_000  # perf-notes T1, sustained ingest
 REQUIRED_P99_BATCH_SECONDS = 1.0  # perf-notes T1, p99 batch commit
@@ -183,23 +183,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    settings_dict = connection.settings_dict
-    settings_dict["TEST"]["NAME"] = f"bench_sustained_{settings_dict['NAME']}"
-    print(f"creating {settings_dict['TEST']['NAME']} (all migrations)…", flush=True)
-    original = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep_db)
-    try:
-        run(args)
-    finally:
-        if not args.keep_db:
-            connection.creation.destroy_test_db(original, verbosity=0)
-    return 0
+    return run_in_scratch_database("bench_sustained", lambda: run(args), keep_db=args.keep_db)
 
 
 if __name__ == "__main__":
