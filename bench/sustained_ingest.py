@@ -8,7 +8,9 @@ In one scratch database (bench_sustained_<DATABASE name>, all migrations, droppe
 2. baseline: POST sensor readings through the ingest API's full request path (in process, as in
    `python -m bench`) in batches of `--batch`, into fresh time ranges, for `--seconds` of ingest time;
 3. the same, while a second thread runs full view refreshes back to back the way the scheduled job
-   does (`refresh_changed_views(force=True)`: every view, CONCURRENTLY once populated);
+   does (`refresh_changed_views(force=True)`: every materialized view, CONCURRENTLY once populated,
+   and the incremental pass of each incremental aggregate, which re-aggregates the hours written
+   since its previous pass);
 4. print both rates, their ratio, the p99 batch time (request including its commit), the refresh
    passes and their durations, and whether ingest kept up with the required rate.
 
@@ -112,8 +114,9 @@ def print_phase(phase: IngestPhase) -> None:
           f"p99 {phase.p99_batch_seconds * 1000:5.0f} ms  max {max(phase.batch_seconds) * 1000:5.0f} ms", flush=True)
 
 
-def refreshed_views_summary() -> list[tuple[str, int, float, float]]:
-    """(view, refreshes, median s, max s) of the refreshes run during the loaded phase."""
+def refreshed_views_summary() -> list[tuple[str, int, float, float, float]]:
+    """(view, refreshes, median s, max s, median rows) of the refreshes run during the loaded phase
+    (rows: of the view, or for an incremental aggregate the rows its pass wrote)."""
     from django.db.models import Count, Max
 
     from mfgplatform.models import MaterializedViewRefresh, RefreshOutcome
@@ -122,10 +125,13 @@ def refreshed_views_summary() -> list[tuple[str, int, float, float]]:
                .values("view_name").annotate(count=Count("id"), longest=Max("duration_seconds")).order_by("view_name"))
     summary = []
     for entry in entries:
-        durations = MaterializedViewRefresh.objects.filter(
+        refreshes = MaterializedViewRefresh.objects.filter(
             triggered_by="bench:sustained", view_name=entry["view_name"], outcome=RefreshOutcome.SUCCESS,
-        ).values_list("duration_seconds", flat=True)
-        summary.append((entry["view_name"], entry["count"], statistics.median(durations), entry["longest"]))
+        )
+        durations = refreshes.values_list("duration_seconds", flat=True)
+        rows = refreshes.values_list("row_count", flat=True)
+        summary.append((entry["view_name"], entry["count"], statistics.median(durations), entry["longest"],
+                        statistics.median(rows)))
     return summary
 
 
@@ -134,7 +140,7 @@ def run(args) -> None:
 
     from django.core.management import call_command
 
-    from mfgplatform.views_registry import refresh_views
+    from mfgplatform.views_registry import IncrementalAggregate, refresh_plan, refresh_views
 
     started = time.perf_counter()
     out = StringIO()
@@ -159,8 +165,11 @@ def run(args) -> None:
     print(f"refresh passes (all views, back to back): {len(passes)}"
           + (f", median {statistics.median(passes):.2f} s, max {max(passes):.2f} s" if passes else "")
           + (f", FAILED views: {sorted(set(loop.failures))}" if loop.failures else ""), flush=True)
-    for view_name, count, median, longest in refreshed_views_summary():
-        print(f"    {view_name:<28} {count:>3} refreshes  median {median:6.3f} s  max {longest:6.3f} s")
+    aggregates = {view.name for view in refresh_plan() if isinstance(view, IncrementalAggregate)}
+    for view_name, count, median, longest, rows in refreshed_views_summary():
+        label, written = ("incremental passes", f", median {rows:,.0f} rows written") if view_name in aggregates \
+            else ("refreshes", "")
+        print(f"    {view_name:<28} {count:>3} {label:<18}  median {median:6.3f} s  max {longest:6.3f} s{written}")
 
     ratio = loaded.rows_per_second / baseline.rows_per_second
     kept_up = (loaded.rows_per_second >= args.required_rate

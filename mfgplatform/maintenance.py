@@ -134,7 +134,11 @@ class RetentionOutcome:
 
 def drop_old_sensor_chunks(*, retention_days: int, now: dt.datetime | None = None) -> RetentionOutcome:
     """Drop the sensor chunks that lie wholly before now - retention_days (drop_chunks never splits a
-    chunk, so readings up to one chunk interval older than the cutoff may remain)."""
+    chunk, so readings up to one chunk interval older than the cutoff may remain).
+
+    The hourly sensor statistics (`agg_sensor_hourly`, reliability.sensor_aggregate) live in a plain
+    table that this does not touch, and its passes never rewrite hours whose chunks are gone: the
+    hourly history outlives the readings."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
     cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days)

@@ -162,19 +162,29 @@ def sensor_retention_sql(retention_days: int) -> str:
     return _locked_job_sql("apply_sensor_retention", body, "affected")
 
 
-def refresh_views_sql(view_names: list[str]) -> str:
-    """Refresh each view in registry order: plain while never populated, CONCURRENTLY afterwards."""
+def refresh_views_sql(views) -> str:
+    """Refresh each registered view in plan order: a materialized view plain while never populated,
+    CONCURRENTLY afterwards; an incremental aggregate by its pass function. Each one is logged."""
+    from .views_registry import IncrementalAggregate
+
     statements = []
-    for name in view_names:
+    for view in views:
+        name = view.name
         quoted = json.dumps(name)  # a double-quoted SQL identifier for these plain names
-        statements.append(f"""    view_started := clock_timestamp();
-    is_concurrent := coalesce((SELECT ispopulated FROM pg_matviews
+        if isinstance(view, IncrementalAggregate):
+            # The pass never blocks readers (the log calls that "concurrently", as the Python job does).
+            refresh = f"""    is_concurrent := true;
+    PERFORM {view.function}(false);"""
+        else:
+            refresh = f"""    is_concurrent := coalesce((SELECT ispopulated FROM pg_matviews
                              WHERE schemaname = 'public' AND matviewname = '{name}'), false);
     IF is_concurrent THEN
         REFRESH MATERIALIZED VIEW CONCURRENTLY {quoted};
     ELSE
         REFRESH MATERIALIZED VIEW {quoted};
-    END IF;
+    END IF;"""
+        statements.append(f"""    view_started := clock_timestamp();
+{refresh}
     INSERT INTO mv_refresh_log (view_name, started_at, duration_seconds, "concurrently", outcome, error, triggered_by)
     VALUES ('{name}', view_started, extract(epoch FROM clock_timestamp() - view_started), is_concurrent, 'success',
             '', 'pg_cron');
@@ -184,12 +194,11 @@ def refresh_views_sql(view_names: list[str]) -> str:
 
 def pg_cron_jobs(*, retention_days: int) -> dict[str, tuple[str, str]]:
     """pg_cron job name -> (schedule, command) for the SQL-only jobs."""
-    from .views_registry import refresh_order
+    from .views_registry import refresh_plan
 
     crontabs = {schedule.job: schedule.crontab for schedule in DEFAULT_SCHEDULES}
     return {
-        "mfgplatform-refresh-views": (crontabs["refresh_views"],
-                                      refresh_views_sql([view.name for view in refresh_order()])),
+        "mfgplatform-refresh-views": (crontabs["refresh_views"], refresh_views_sql(refresh_plan())),
         "mfgplatform-apply-sensor-retention": (crontabs["apply_sensor_retention"],
                                                sensor_retention_sql(retention_days)),
     }

@@ -6,6 +6,9 @@ signature of its source tables differs from the one recorded at its last refresh
 depends on was refreshed in this run, when it has never been populated, or when its last refresh
 is older than `max_age` (a safety net for views whose content depends on the clock).
 
+An incremental aggregate runs its pass on every run, in registry order: the pass knows from its
+invalidation log what changed, and costs next to nothing when nothing did.
+
 A source's signature is its storage file (a TRUNCATE or a rewrite changes it) and its insert,
 update and delete counters from the statistics collector (for a hypertable, summed over its
 chunks). The counters are flushed to shared memory within about a second of a commit; a change
@@ -23,7 +26,14 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import MaterializedViewRefresh, RefreshOutcome, ViewSourceState
-from .views_registry import MaterializedView, is_populated, refresh_order, refresh_view, sync_plant_calendar
+from .views_registry import (
+    IncrementalAggregate,
+    MaterializedView,
+    is_populated,
+    refresh_plan,
+    refresh_view,
+    sync_plant_calendar,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +72,9 @@ def source_signature(tables: tuple[str, ...]) -> dict[str, list[int]]:
 
 @dataclass
 class RefreshRun:
-    refreshed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)  # materialized views
+    unchanged: list[str] = field(default_factory=list)  # materialized views
+    passed: list[str] = field(default_factory=list)  # incremental aggregates whose pass ran
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # a dependency failed
     rows: int = 0
@@ -75,7 +86,7 @@ def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: boo
     run = RefreshRun()
     states = {state.view_name: state for state in ViewSourceState.objects.all()}
     now = timezone.now()
-    for view in refresh_order():
+    for view in refresh_plan():
         blocked = set(view.depends_on).intersection(run.failed + run.skipped)
         if blocked:
             run.skipped.append(view.name)
@@ -83,6 +94,14 @@ def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: boo
                 view_name=view.name, started_at=timezone.now(), outcome=RefreshOutcome.SKIPPED,
                 error=f"dependency failed: {', '.join(sorted(blocked))}", triggered_by=triggered_by,
             )
+            continue
+        if isinstance(view, IncrementalAggregate):
+            entry = refresh_view(view, triggered_by=triggered_by)
+            if entry.outcome != RefreshOutcome.SUCCESS:
+                run.failed.append(view.name)
+                continue
+            run.passed.append(view.name)
+            run.rows += entry.row_count or 0
             continue
         # Taken before the refresh: a write that commits during it shows up as a change next time.
         signature = source_signature(view.sources)
@@ -101,8 +120,8 @@ def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: boo
             view_name=view.name,
             defaults={"source_signature": signature, "refreshed_at": entry.started_at, "checked_at": now},
         )
-    logger.info("View refresh: %d refreshed, %d unchanged, %d failed, %d skipped",
-                len(run.refreshed), len(run.unchanged), len(run.failed), len(run.skipped))
+    logger.info("View refresh: %d refreshed, %d unchanged, %d incremental passes, %d failed, %d skipped",
+                len(run.refreshed), len(run.unchanged), len(run.passed), len(run.failed), len(run.skipped))
     return run
 
 
@@ -112,7 +131,8 @@ def _is_current(view: MaterializedView, state: ViewSourceState | None, signature
         state is not None
         and bool(view.sources)
         and state.source_signature == signature
-        and not set(view.depends_on).intersection(run.refreshed)
+        # A pass may have changed an incremental aggregate's rows whatever its source signature says.
+        and not set(view.depends_on).intersection(run.refreshed + run.passed)
         and now - state.refreshed_at < max_age
         and is_populated(view.name)
     )

@@ -2,14 +2,22 @@
 
 Each app declares its views in `<app>/materialized_views.py` with `register(...)`; the registry
 discovers those modules, orders the views so that every view refreshes after the views it reads,
-and refreshes them:
+and refreshes them. A registered view is of one of two kinds:
 
-- a view that has never been populated gets a plain REFRESH (PostgreSQL refuses CONCURRENTLY on
-  it), every later refresh runs CONCURRENTLY so readers are never blocked (each view has a unique
-  index on plain, non-NULL columns for that);
-- each view refreshes in its own transaction; a failure is logged and the views that depend on
-  it are skipped, the others still refresh;
-- every refresh is logged in `mv_refresh_log` (start, duration, rows, outcome).
+- a `MaterializedView`: one that has never been populated gets a plain REFRESH (PostgreSQL refuses
+  CONCURRENTLY on it), every later refresh runs CONCURRENTLY so readers are never blocked (each
+  view has a unique index on plain, non-NULL columns for that);
+- an `IncrementalAggregate`: a table kept by a SQL function that re-aggregates only what was
+  written since its last pass (`function(rebuild => false)`), or everything its sources still hold
+  (`rebuild => true`, a `full` refresh), and returns the rows it wrote in `rows_written`. Readers
+  are never blocked either; the function serializes its own passes.
+
+Each view refreshes in its own transaction; a failure is logged and the views that depend on it are
+skipped, the others still refresh. Every refresh is logged in `mv_refresh_log` (start, duration,
+rows, outcome; for an incremental aggregate the rows written by the pass).
+
+`refresh_order()` lists the materialized views only, the objects REFRESH MATERIALIZED VIEW applies
+to (the pg_cron job and the status page read it); `refresh_plan()` lists both kinds.
 
 Before refreshing, the plant calendar functions in the database are brought in line with the
 settings (PLANT_TIME_ZONE, PRODUCTION_DAY_START), so SQL windows and Python windows agree.
@@ -21,11 +29,13 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from psycopg import sql
 
 from .calendar import parse_clock
 from .models import MaterializedViewRefresh, RefreshOutcome
@@ -43,11 +53,26 @@ class MaterializedView:
     sources: tuple[str, ...] = field(default=(), compare=False)  # tables it reads
 
 
-_views: dict[str, MaterializedView] = {}
+@dataclass(frozen=True)
+class IncrementalAggregate:
+    """A table kept current by the pass `function` (see the module docstring) instead of a REFRESH."""
+
+    name: str
+    app_label: str
+    description: str
+    function: str  # SQL function (rebuild boolean) returning a row with rows_written
+    depends_on: tuple[str, ...] = ()
+    sources: tuple[str, ...] = field(default=(), compare=False)  # tables it reads
+
+
+RegisteredView = MaterializedView | IncrementalAggregate
+View = TypeVar("View", MaterializedView, IncrementalAggregate)
+
+_views: dict[str, RegisteredView] = {}
 _discovered = False
 
 
-def register(view: MaterializedView) -> MaterializedView:
+def register(view: View) -> View:
     existing = _views.get(view.name)
     if existing is not None and existing != view:
         raise ValueError(f"materialized view {view.name} is registered twice with different definitions")
@@ -55,7 +80,7 @@ def register(view: MaterializedView) -> MaterializedView:
     return view
 
 
-def registered_views() -> dict[str, MaterializedView]:
+def registered_views() -> dict[str, RegisteredView]:
     global _discovered
     if not _discovered:
         autodiscover_modules("materialized_views")
@@ -64,14 +89,20 @@ def registered_views() -> dict[str, MaterializedView]:
 
 
 def refresh_order(names: Iterable[str] | None = None) -> list[MaterializedView]:
-    """The views to refresh, dependencies first: all views, or `names` and every view downstream."""
+    """The materialized views to refresh, dependencies first: all, or `names` and every view downstream."""
+    return [view for view in refresh_plan(names) if isinstance(view, MaterializedView)]
+
+
+def refresh_plan(names: Iterable[str] | None = None) -> list[RegisteredView]:
+    """The views of both kinds to refresh, dependencies first: all views, or `names` and every view
+    downstream. Among views that do not depend on each other, materialized views come first."""
     views = registered_views()
     for view in views.values():
         missing = [dep for dep in view.depends_on if dep not in views]
         if missing:
             raise ValueError(f"{view.name} depends on unregistered view(s) {', '.join(missing)}")
     selected = set(views) if names is None else _with_dependents(set(names), views)
-    ordered: list[MaterializedView] = []
+    ordered: list[RegisteredView] = []
     state: dict[str, str] = {}
 
     def visit(name: str, trail: tuple[str, ...]) -> None:
@@ -86,12 +117,12 @@ def refresh_order(names: Iterable[str] | None = None) -> list[MaterializedView]:
         if name in selected:
             ordered.append(views[name])
 
-    for name in sorted(views):
+    for name in sorted(views, key=lambda name: (isinstance(views[name], IncrementalAggregate), name)):
         visit(name, ())
     return ordered
 
 
-def _with_dependents(names: set[str], views: dict[str, MaterializedView]) -> set[str]:
+def _with_dependents(names: set[str], views: dict[str, RegisteredView]) -> set[str]:
     unknown = names - set(views)
     if unknown:
         raise ValueError(f"unknown materialized view(s): {', '.join(sorted(unknown))}")
@@ -135,6 +166,10 @@ def sync_plant_calendar() -> bool:
 
 
 def is_populated(name: str) -> bool:
+    """Whether a materialized view has been populated; an incremental aggregate, a table that each
+    pass brings up to date, always counts as populated."""
+    if isinstance(registered_views().get(name), IncrementalAggregate):
+        return True
     with connection.cursor() as cursor:
         cursor.execute("SELECT ispopulated FROM pg_matviews WHERE matviewname = %s", [name])
         row = cursor.fetchone()
@@ -143,10 +178,12 @@ def is_populated(name: str) -> bool:
     return bool(row[0])
 
 
-def refresh_view(view: MaterializedView, *, concurrently: bool | None = None, triggered_by: str = "") -> (
-    MaterializedViewRefresh
-):
-    """Refresh one view and log it. `concurrently=None` chooses: plain first, concurrent after."""
+def refresh_view(view: RegisteredView, *, concurrently: bool | None = None, full: bool = False,
+                 triggered_by: str = "") -> MaterializedViewRefresh:
+    """Refresh one view and log it. For a materialized view `concurrently=None` chooses: plain first,
+    concurrent after; an incremental aggregate runs its pass, a rebuild with `full`."""
+    if isinstance(view, IncrementalAggregate):
+        return _run_pass(view, full=full, triggered_by=triggered_by)
     populated = is_populated(view.name)
     use_concurrently = populated if concurrently is None else (concurrently and populated)
     started_at = timezone.now()
@@ -176,16 +213,43 @@ def refresh_view(view: MaterializedView, *, concurrently: bool | None = None, tr
     )
 
 
+def _run_pass(view: IncrementalAggregate, *, full: bool, triggered_by: str) -> MaterializedViewRefresh:
+    started_at = timezone.now()
+    clock = time.perf_counter()
+    statement = sql.SQL("SELECT rows_written FROM {}(rebuild => %s)").format(sql.Identifier(view.function))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [full])
+            rows = cursor.fetchone()[0]
+            duration = time.perf_counter() - clock
+            if full:
+                # Every row rewritten: fresh statistics for the readers' plans (autovacuum's
+                # analyze keeps up with the few hours an incremental pass rewrites).
+                cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(view.name)))
+    except Exception as error:  # logged, and the caller skips the dependents
+        logger.exception("%s pass of %s failed", "full" if full else "incremental", view.name)
+        return MaterializedViewRefresh.objects.create(
+            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
+            concurrently=True, outcome=RefreshOutcome.FAILED, error=str(error)[:4000], triggered_by=triggered_by,
+        )
+    return MaterializedViewRefresh.objects.create(
+        view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows, concurrently=True,
+        outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
+    )
+
+
 def refresh_views(
-    names: Iterable[str] | None = None, *, concurrently: bool | None = None, triggered_by: str = ""
+    names: Iterable[str] | None = None, *, concurrently: bool | None = None, full: bool = False,
+    triggered_by: str = "",
 ) -> list[MaterializedViewRefresh]:
-    """Refresh the registered views (or `names` and what depends on them) in dependency order."""
+    """Refresh the registered views of both kinds (or `names` and what depends on them) in dependency
+    order; `full` rebuilds the incremental aggregates instead of running their incremental pass."""
     sync_plant_calendar()
     if names is not None:
         names = _with_unpopulated_dependencies(set(names))
     failed: set[str] = set()
     log: list[MaterializedViewRefresh] = []
-    for view in refresh_order(names):
+    for view in refresh_plan(names):
         blocked = failed.intersection(view.depends_on)
         if blocked:
             failed.add(view.name)
@@ -194,7 +258,7 @@ def refresh_views(
                 error=f"dependency failed: {', '.join(sorted(blocked))}", triggered_by=triggered_by,
             ))
             continue
-        entry = refresh_view(view, concurrently=concurrently, triggered_by=triggered_by)
+        entry = refresh_view(view, concurrently=concurrently, full=full, triggered_by=triggered_by)
         if entry.outcome != RefreshOutcome.SUCCESS:
             failed.add(view.name)
         log.append(entry)

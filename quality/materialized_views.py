@@ -6,7 +6,7 @@ QUALITY_BY_DEFECT = register(MaterializedView(
     name="mv_quality_by_defect",
     app_label="quality",
     description="Inspection counts and scrap per equipment × shift occurrence × defect type (sums).",
-    depends_on=("mv_shift_occurrence",),
+    depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_quality", "fact_scrap", "dim_product"),
 ))
 
@@ -14,6 +14,6 @@ QUALITY_MEASUREMENT = register(MaterializedView(
     name="mv_quality_measurement",
     app_label="quality",
     description="Measurement count, sum and sum of squares per characteristic and subgroup (capability).",
-    depends_on=("mv_shift_occurrence",),
+    depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_quality",),
 ))

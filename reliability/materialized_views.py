@@ -1,12 +1,12 @@
 """Materialized views of reliability (see mfgplatform.views_registry)."""
 
-from mfgplatform.views_registry import MaterializedView, register
+from mfgplatform.views_registry import IncrementalAggregate, MaterializedView, register
 
 DOWNTIME_BY_REASON = register(MaterializedView(
     name="mv_downtime_by_reason",
     app_label="reliability",
     description="Stops, their duration and the stop time inside shifts per equipment × shift × reason.",
-    depends_on=("mv_shift_occurrence",),
+    depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_downtime",),
 ))
 
@@ -18,9 +18,11 @@ RELIABILITY_EVENT = register(MaterializedView(
     sources=("fact_downtime", "dim_downtime_reason"),
 ))
 
-SENSOR_HOURLY = register(MaterializedView(
-    name="mv_sensor_hourly",
+SENSOR_HOURLY = register(IncrementalAggregate(
+    name="agg_sensor_hourly",
     app_label="reliability",
-    description="Hourly count, sum, sum of squares, min and max of good sensor readings (time_bucket).",
+    description="Hourly count, sum, sum of squares, min and max of good sensor readings (time_bucket), "
+                "kept by re-aggregating the hours written since the last pass (reliability.sensor_aggregate).",
+    function="agg_sensor_hourly_refresh",
     sources=("fact_sensor_event",),
 ))

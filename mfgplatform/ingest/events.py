@@ -280,11 +280,16 @@ SENSOR_STAGING_TYPES = ("text", "timestamptz", "int8", "text", "float8", "int2")
 
 # The usual batch is all new: its receipts and readings go in with plain inserts, which cost about
 # two thirds of conflict-checking ones. A unique violation means a replayed event id or a reading
-# already stored; that attempt is rolled back to its savepoint and the careful statement runs.
+# already stored; that attempt is rolled back to its savepoint and the careful statement runs. Both
+# statements record the time range of the readings they land, for the next pass of the hourly
+# sensor aggregate (reliability.sensor_aggregate).
 SENSOR_LAND_ALL = """
     WITH received AS (
         INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
-        SELECT %s, event_id, now() FROM ingest_sensor_staging)
+        SELECT %s, event_id, now() FROM ingest_sensor_staging),
+    invalidated AS (
+        INSERT INTO agg_sensor_hourly_invalidation (low, high)
+        SELECT min(time), max(time) FROM ingest_sensor_staging HAVING count(*) > 0)
     INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
     SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_staging"""
 
@@ -295,6 +300,10 @@ SENSOR_LAND_FRESH = """
         INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
         SELECT %s, event_id, now() FROM ingest_sensor_staging
         ON CONFLICT DO NOTHING RETURNING event_id),
+    invalidated AS (
+        INSERT INTO agg_sensor_hourly_invalidation (low, high)
+        SELECT min(s.time), max(s.time) FROM ingest_sensor_staging s
+         WHERE s.event_id IN (SELECT event_id FROM fresh) HAVING count(*) > 0),
     landed AS (
         INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
         SELECT s.time, s.equipment_id, s.tag, s.value, s.quality FROM ingest_sensor_staging s

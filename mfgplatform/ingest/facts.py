@@ -207,11 +207,18 @@ SENSOR_EVENT = FactSpec(
         Column("value", "number"),
         Column("quality", "integer", required=False, choices=("0", "64", "192")),
     ),
+    # The same statement records the time range of the readings for the hourly sensor aggregate's
+    # next pass (reliability.sensor_aggregate); the readings are cast once, for both inserts.
     insert="""
+        WITH reading AS (
+            SELECT s.time::timestamptz AS time, l_equipment.id AS equipment_id, s.tag, s.value::float8 AS value,
+                   coalesce(nullif(s.quality, '')::smallint, 192) AS quality
+              FROM staging s {joins}),
+        invalidated AS (
+            INSERT INTO agg_sensor_hourly_invalidation (low, high)
+            SELECT min(time), max(time) FROM reading HAVING count(*) > 0)
         INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-        SELECT s.time::timestamptz, l_equipment.id, s.tag, s.value::float8,
-               coalesce(nullif(s.quality, '')::smallint, 192)
-          FROM staging s {joins}""",
+        SELECT time, equipment_id, tag, value, quality FROM reading""",
     # The unique (equipment, tag, time) key makes a replayed reading a no-op.
     skip_present=True,
     cast_by_insert=("time", "value", "quality"),

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from equipment.models import Equipment
 from production.models import PlannedRunTime, Product
+from reliability.sensor_aggregate import empty_sensor_hourly
 
 from .catalog import SEED_CHANGE_REASON
 from .layout import PlantLayout
@@ -113,12 +114,14 @@ def facts_exist() -> bool:
 
 
 def truncate_facts() -> None:
-    """Empties every fact table (chunks of the hypertable included); development databases only."""
+    """Empties every fact table (chunks of the hypertable included) and the hourly sensor aggregate,
+    whose history would otherwise outlive the readings it came from; development databases only."""
     with connection.cursor() as cursor:
         # TRUNCATE refuses tables with deferred foreign-key checks still queued in this transaction.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {', '.join(FACT_TABLES)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    empty_sensor_hourly()
 
 
 def delete_seeded_master_data() -> dict[str, int]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
+from reliability.sensor_aggregate import record_sensor_writes
+
 from .process import Timeline
 from .quality import QualityRecords
 from .reference import Reference
@@ -87,6 +89,7 @@ def sensor_copy_block(equipment_id: int, series: SensorSeries) -> bytes:
 
 
 def copy_sensor_series(equipment_id: int, series_list: Sequence[SensorSeries]) -> int:
+    """COPYs the readings and records their time range for the hourly aggregate's next pass."""
     with connection.cursor() as cursor:
         statement = f"COPY fact_sensor_event ({', '.join(SENSOR_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.cursor.copy(statement) as copy:
@@ -94,6 +97,10 @@ def copy_sensor_series(equipment_id: int, series_list: Sequence[SensorSeries]) -
             for series in series_list:
                 copy.write(sensor_copy_block(equipment_id, series))
             copy.write(BINARY_TRAILER)
+    written = [series.times for series in series_list if len(series)]
+    if written:
+        record_sensor_writes(utc(int(min(times.min() for times in written))),
+                             utc(int(max(times.max() for times in written))))
     return sum(len(series) for series in series_list)
 
 

@@ -1,6 +1,6 @@
 """Property: the view-based elements and KPIs equal a plain-Python reference computed from the raw
 facts, on random fact sets with downtime across midnight and shift boundaries, overlapping stops,
-open stops, runs outside every shift and shifts without production."""
+open stops, runs outside every shift, shifts without production and overlapping shift patterns."""
 
 import datetime as dt
 from decimal import Decimal
@@ -28,13 +28,17 @@ REASONS = [("P-PLAN", "planned_downtime", {}), ("P-FAIL", "delay", {"failure": T
            ("P-MINOR", "delay", {"minor": True}), ("P-SETUP", "setup", {}), ("P-IDLE", "idle", {})]
 
 
-@pytest.fixture
-def plant(refresh):
+@pytest.fixture(params=["disjoint shifts", "overlapping shifts"])
+def plant(request, refresh):
     shifts = [
         make_shift("PA", dt.time(6), dt.time(14), break_minutes=30, order=1),
         make_shift("PB", dt.time(14), dt.time(22), weekdays=[1, 2, 5], order=2),
         make_shift("PC", dt.time(22), dt.time(6), break_minutes=45, order=3),
     ]
+    if request.param == "overlapping shifts":
+        # A pattern that overlaps two others: each occurrence keeps its own time model, and an instant
+        # belongs to the occurrence that starts first.
+        shifts.append(make_shift("PD", dt.time(10), dt.time(18), break_minutes=15, weekdays=[1, 5], order=4))
     only_shifts(*shifts)
     line = make_equipment("P-LINE", level=5)
     end = FIRST_DAY + dt.timedelta(days=DAYS)

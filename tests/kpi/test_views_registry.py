@@ -1,5 +1,6 @@
-"""The view registry: dependency order, first population plain then concurrent, refresh log,
-failures skip the dependents; the SQL shift calendar follows the settings."""
+"""The view registry: dependency order, first population plain then concurrent, incremental
+aggregates beside the materialized views, refresh log, failures skip the dependents; the SQL shift
+calendar follows the settings."""
 
 import datetime as dt
 from io import StringIO
@@ -11,20 +12,40 @@ from django.db import connection
 
 from mfgplatform import views_registry
 from mfgplatform.models import MaterializedViewRefresh
-from mfgplatform.views_registry import MaterializedView, is_populated, refresh_order, refresh_views
+from mfgplatform.views_registry import (
+    IncrementalAggregate,
+    MaterializedView,
+    is_populated,
+    refresh_order,
+    refresh_plan,
+    refresh_views,
+)
 
 from .factories import make_shift, only_shifts
 
-EXPECTED_VIEWS = {"mv_shift_occurrence", "mv_time_model", "mv_quality_by_defect", "mv_quality_measurement",
-                  "mv_downtime_by_reason", "mv_reliability_event", "mv_sensor_hourly"}
+EXPECTED_VIEWS = {"mv_shift_occurrence", "mv_shift_segment_hour", "mv_time_model", "mv_quality_by_defect",
+                  "mv_quality_measurement", "mv_downtime_by_reason", "mv_reliability_event"}
+EXPECTED_AGGREGATES = {"agg_sensor_hourly"}
 
 
 def test_every_view_is_registered_and_ordered_after_its_dependencies():
     order = [view.name for view in refresh_order()]
     assert set(order) == EXPECTED_VIEWS
     assert order.index("mv_shift_occurrence") < order.index("mv_time_model")
-    assert [v.name for v in refresh_order(["mv_sensor_hourly"])] == ["mv_sensor_hourly"]
     assert "mv_time_model" in [v.name for v in refresh_order(["mv_shift_occurrence"])]
+    plan = refresh_plan()
+    assert [view.name for view in plan] == order + sorted(EXPECTED_AGGREGATES)  # materialized views first
+    assert all(isinstance(view, IncrementalAggregate) for view in plan[len(order):])
+    assert [v.name for v in refresh_plan(["agg_sensor_hourly"])] == ["agg_sensor_hourly"]
+    assert refresh_order(["agg_sensor_hourly"]) == []
+
+
+def test_a_view_reading_an_incremental_aggregate_refreshes_after_its_pass(monkeypatch):
+    reader = MaterializedView("mv_test_reader", "tests", "reads the aggregate", depends_on=("agg_sensor_hourly",))
+    monkeypatch.setattr(views_registry, "_views", {**views_registry.registered_views(), reader.name: reader})
+    assert [v.name for v in refresh_plan(["agg_sensor_hourly"])] == ["agg_sensor_hourly", "mv_test_reader"]
+    assert refresh_order(["agg_sensor_hourly"]) == [reader]
+    assert is_populated("agg_sensor_hourly")
 
 
 def test_every_view_has_a_unique_index_on_non_null_columns():
@@ -42,8 +63,10 @@ def test_every_view_has_a_unique_index_on_non_null_columns():
 def test_first_refresh_is_plain_then_concurrent_and_logged():
     assert not is_populated("mv_time_model")  # created WITH NO DATA
     first = {entry.view_name: entry for entry in refresh_views(triggered_by="test")}
-    assert set(first) == EXPECTED_VIEWS
-    assert all(entry.outcome == "success" and not entry.concurrently for entry in first.values())
+    assert set(first) == EXPECTED_VIEWS | EXPECTED_AGGREGATES
+    assert all(first[name].outcome == "success" and not first[name].concurrently for name in EXPECTED_VIEWS)
+    # An incremental pass never blocks readers, the first one neither.
+    assert (first["agg_sensor_hourly"].outcome, first["agg_sensor_hourly"].concurrently) == ("success", True)
     second = refresh_views(["mv_time_model"], triggered_by="test")
     assert [(e.view_name, e.concurrently, e.outcome) for e in second] == [("mv_time_model", True, "success")]
     logged = MaterializedViewRefresh.objects.filter(view_name="mv_shift_occurrence").first()
@@ -71,9 +94,28 @@ def test_a_failed_view_is_logged_and_its_dependents_skipped(monkeypatch):
 
 def test_refresh_views_command():
     out = StringIO()
-    call_command("refresh_views", "mv_sensor_hourly", stdout=out)
-    assert out.getvalue().startswith("mv_sensor_hourly")
+    call_command("refresh_views", "mv_shift_occurrence", stdout=out)
+    assert out.getvalue().startswith("mv_shift_occurrence")
     assert "plain" in out.getvalue()
+
+
+def test_refresh_views_command_runs_the_incremental_pass_or_with_full_the_rebuild():
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality) "
+                       "VALUES ('2025-03-01T10:15Z', 1, 'temp', 1.5, 192), ('2025-03-01T11:15Z', 1, 'temp', 2.5, 192)")
+    out = StringIO()
+    call_command("refresh_views", "agg_sensor_hourly", stdout=out)
+    assert out.getvalue().split() == ["agg_sensor_hourly", out.getvalue().split()[1], "s", "0", "rows", "written",
+                                      "incremental"]
+    out = StringIO()
+    call_command("refresh_views", "agg_sensor_hourly", "--full", stdout=out)
+    assert out.getvalue().split()[3:] == ["2", "rows", "written", "rebuilt"]
+    entry = MaterializedViewRefresh.objects.filter(view_name="agg_sensor_hourly").first()
+    assert (entry.row_count, entry.triggered_by) == (2, "manage.py refresh_views --full")
+    out = StringIO()
+    call_command("refresh_views", "--list", stdout=out)
+    assert out.getvalue().splitlines()[-1].split() == ["agg_sensor_hourly", "reliability", "incremental", "after:",
+                                                       "-"]
 
 
 def test_sql_shift_windows_follow_the_plant_zone_across_daylight_saving(settings):

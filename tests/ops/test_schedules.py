@@ -11,6 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from mfgplatform.models import AuditLog, MaterializedViewRefresh
 from mfgplatform.schedules import DEFAULT_SCHEDULES, pg_cron_jobs, pg_cron_status
+from reliability.sensor_aggregate import record_sensor_writes
 
 from .conftest import database_url
 
@@ -80,17 +81,22 @@ def test_the_pg_cron_job_sql_runs_and_records_itself_like_the_celery_jobs():
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality) "
                        "VALUES (%s, 1, 'temp', 1.0, 0), (%s, 1, 'temp', 2.0, 0)", [old, old + dt.timedelta(hours=1)])
-        for _, command in jobs.values():
+        record_sensor_writes(old, old + dt.timedelta(hours=1))
+        for _, command in jobs.values():  # the refresh first, then retention
             cursor.execute(command)
         cursor.execute("SELECT count(*) FROM fact_sensor_event")
         assert cursor.fetchone()[0] == 0
+        # The refresh job ran the sensor aggregate's pass; retention left its hours alone.
+        cursor.execute("SELECT sum(readings) FROM agg_sensor_hourly")
+        assert cursor.fetchone()[0] == 2
     retention = AuditLog.objects.get(action="job.apply_sensor_retention.succeeded")
     assert retention.payload["engine"] == "pg_cron"
     assert retention.payload["rows"] == 1  # one chunk dropped
     refreshed = AuditLog.objects.get(action="job.refresh_views.succeeded")
-    from mfgplatform.views_registry import refresh_order
+    from mfgplatform.views_registry import refresh_plan
 
-    names = [view.name for view in refresh_order()]
+    names = [view.name for view in refresh_plan()]
+    assert "agg_sensor_hourly" in names
     assert refreshed.payload["rows"] == len(names)
     logged = list(MaterializedViewRefresh.objects.filter(triggered_by="pg_cron").order_by("id")
                   .values_list("view_name", flat=True))
