@@ -1,7 +1,7 @@
 """KPI views: full refresh time of each view and KPI latency from the views against the same KPI
 computed straight from the facts, in the same run; for the incremental aggregates, the rebuild and
-an incremental pass after one new hour of readings, next to the full refresh of the materialized
-view they replace.
+an incremental pass after one new hour of data (readings; for the day-kept aggregates a stop and a
+run per unit), next to the full refresh of the materialized view they replace.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5433/mfg_kpi .venv/bin/python manage.py seed_iso_compliant \\
         --size demo --days 365
@@ -35,6 +35,26 @@ class _Rollback(Exception):
     pass
 
 
+def _replaced_view_refresh(select_sql: str, unique_key: str, *indexes: str) -> float:
+    """Seconds for a plain refresh of a materialized view of `select_sql` with the given unique key and
+    indexes, as a replaced view had them, in a transaction rolled back afterwards."""
+    from django.db import connection, transaction
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"CREATE MATERIALIZED VIEW bench_replaced AS {select_sql} WITH NO DATA")
+            cursor.execute(f"CREATE UNIQUE INDEX ON bench_replaced ({unique_key})")
+            for columns in indexes:
+                cursor.execute(f"CREATE INDEX ON bench_replaced ({columns})")
+            started = time.perf_counter()
+            cursor.execute("REFRESH MATERIALIZED VIEW bench_replaced")
+            seconds = time.perf_counter() - started
+            raise _Rollback
+    except _Rollback:
+        return seconds
+
+
 def _sensor_hourly_comparison() -> tuple[float, float, int, float]:
     """(full refresh of the replaced view mv_sensor_hourly version 1, the incremental pass after one
     new hour of readings, the readings of that hour, a pass with nothing invalidated), each in a
@@ -44,19 +64,7 @@ def _sensor_hourly_comparison() -> tuple[float, float, int, float]:
     from reliability.sensor_aggregate import refresh_sensor_hourly
     from reliability.views_sql import SENSOR_HOURLY_SELECT_V1
 
-    timings = {}
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(f"CREATE MATERIALIZED VIEW bench_mv_sensor_hourly AS {SENSOR_HOURLY_SELECT_V1} WITH NO DATA")
-            cursor.execute("CREATE UNIQUE INDEX ON bench_mv_sensor_hourly (equipment_id, tag, bucket)")
-            cursor.execute("CREATE INDEX ON bench_mv_sensor_hourly (bucket)")
-            started = time.perf_counter()
-            cursor.execute("REFRESH MATERIALIZED VIEW bench_mv_sensor_hourly")
-            timings["view"] = time.perf_counter() - started
-            raise _Rollback
-    except _Rollback:
-        pass
+    timings = {"view": _replaced_view_refresh(SENSOR_HOURLY_SELECT_V1, "equipment_id, tag, bucket", "bucket")}
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # The newest hour of readings once more, an hour later, as an ingest path writes it.
@@ -79,6 +87,59 @@ def _sensor_hourly_comparison() -> tuple[float, float, int, float]:
     except _Rollback:
         pass
     return timings["view"], timings["pass"], timings["new_rows"], timings["no_op"]
+
+
+
+# The materialized view each day-kept aggregate replaced (its last version and indexes), for the comparison.
+def _replaced_views() -> dict[str, tuple[str, ...]]:
+    from production.views_sql import TIME_MODEL_SELECT_V2
+    from reliability.views_sql import DOWNTIME_BY_REASON_SELECT_V3
+
+    return {
+        "agg_time_model": (TIME_MODEL_SELECT_V2, "date_key, shift_id, equipment_id", "production_date",
+                           "equipment_id, date_key"),
+        "agg_downtime_by_reason": (DOWNTIME_BY_REASON_SELECT_V3, "date_key, shift_id, equipment_id, reason_id",
+                                   "production_date"),
+    }
+
+
+def _copy_latest_facts(cursor, table: str, start: str, end: str) -> int:
+    """Each unit's latest row of `table` once more, moved to [now() - start, now() - end]: what an
+    ingest path writes in the last hour."""
+    cursor.execute("SELECT string_agg(quote_ident(column_name), ', ') FROM information_schema.columns "
+                   "WHERE table_schema = 'public' AND table_name = %s "
+                   "AND column_name NOT IN ('id', 'started_at', 'ended_at')", [table])
+    columns = cursor.fetchone()[0]
+    cursor.execute(f"INSERT INTO {table} ({columns}, started_at, ended_at) "  # noqa: S608 (fixed names)
+                   f"SELECT {columns}, now() - interval '{start}', now() - interval '{end}' FROM {table} "
+                   f"WHERE id IN (SELECT max(id) FROM {table} GROUP BY equipment_id)")
+    return cursor.rowcount
+
+
+def _day_aggregate_comparison(name: str, function: str) -> tuple[float, float, int, int, float]:
+    """(plain refresh of the materialized view the aggregate replaced, the pass after one new stop and
+    one new run per unit in the last hour, the facts added, the rows that pass wrote, a pass with
+    nothing written), each in a transaction rolled back afterwards so the database stays as it was."""
+    from django.db import connection, transaction
+
+    timings = {"view": _replaced_view_refresh(*_replaced_views()[name])}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(false)")  # up to date first
+            started = time.perf_counter()
+            cursor.execute(f"SELECT {function}(false)")
+            timings["no_op"] = time.perf_counter() - started
+            facts = _copy_latest_facts(cursor, "fact_downtime", "50 minutes", "40 minutes")
+            facts += _copy_latest_facts(cursor, "fact_production", "40 minutes", "10 minutes")
+            started = time.perf_counter()
+            cursor.execute(f"SELECT rows_written FROM {function}(false)")
+            timings["pass"] = time.perf_counter() - started
+            timings["written"] = cursor.fetchone()[0]
+            timings["facts"] = facts
+            raise _Rollback
+    except _Rollback:
+        pass
+    return timings["view"], timings["pass"], timings["facts"], timings["written"], timings["no_op"]
 
 
 def main() -> None:
@@ -131,6 +192,12 @@ def main() -> None:
             source_rows = sum(rows.get(t, 0) for t in view.sources) or count(view.sources[0])
             print(f"| {view.name} | {count(view.name):,} | {rebuild.duration_seconds:.3f} s | {source_rows:,} "
                   f"| {rebuild.duration_seconds / source_rows * 1e6:.2f} |")
+        for view in aggregates:
+            if view.name in _replaced_views():
+                replaced, one_hour, facts, written, no_op = _day_aggregate_comparison(view.name, view.function)
+                print(f"\n{view.name}: pass after one new hour ({facts:,} facts: a stop and a run per unit) "
+                      f"{one_hour * 1000:.1f} ms ({written:,} rows written), with nothing written "
+                      f"{no_op * 1000:.1f} ms; the view it replaces, plain refresh {replaced:.3f} s")
         if any(view.name == "agg_sensor_hourly" for view in aggregates):
             replaced, one_hour, new_rows, no_op = _sensor_hourly_comparison()
             print(f"\nagg_sensor_hourly: incremental pass after one new hour ({new_rows:,} readings) "
@@ -138,7 +205,7 @@ def main() -> None:
                   f"(mv_sensor_hourly version 1), plain refresh {replaced:.3f} s")
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT min(production_date), max(production_date) FROM mv_time_model WHERE pq > 0")
+        cursor.execute("SELECT min(production_date), max(production_date) FROM agg_time_model WHERE pq > 0")
         first, last = cursor.fetchone()
         cursor.execute("SELECT e.code FROM dim_equipment AS e WHERE e.taxonomy_level = 5 ORDER BY e.code LIMIT 1")
         line = cursor.fetchone()

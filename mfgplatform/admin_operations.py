@@ -187,12 +187,17 @@ def _safe(build):
 
 
 def _view_status() -> list[dict]:
+    """Every registered view in refresh order, materialized views and incremental aggregates alike."""
     from django.db import connection
 
     from .models import MaterializedViewRefresh, RefreshOutcome
-    from .views_registry import refresh_order
+    from .views_registry import IncrementalAggregate, is_populated, refresh_plan
 
-    names = [view.name for view in refresh_order()]
+    plan = refresh_plan()
+    names = [view.name for view in plan]
+    # pg_matviews and mv_source_state only know the materialized views; an incremental aggregate is a
+    # plain table, so the registry answers for it and it has no source check.
+    matviews = [view.name for view in plan if not isinstance(view, IncrementalAggregate)]
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -200,7 +205,7 @@ def _view_status() -> list[dict]:
               FROM pg_matviews AS m LEFT JOIN mv_source_state AS s ON s.view_name = m.matviewname
              WHERE m.matviewname = ANY(%s)
             """,
-            [names],
+            [matviews],
         )
         found = {name: (populated, checked_at) for name, populated, checked_at in cursor.fetchall()}
     # The latest refresh of each view per outcome: the newest overall and the newest success.
@@ -211,9 +216,15 @@ def _view_status() -> list[dict]:
             latest[entry.view_name] = entry
         if entry.outcome == RefreshOutcome.SUCCESS:
             last_success[entry.view_name] = entry
-    return [{"name": name, "populated": found.get(name, (None, None))[0], "latest": latest.get(name),
-             "last_success": last_success.get(name), "checked_at": found.get(name, (None, None))[1]}
-            for name in names]
+    rows = []
+    for view in plan:
+        if isinstance(view, IncrementalAggregate):
+            kind, populated, checked_at = "incremental aggregate", is_populated(view.name), None
+        else:
+            kind, (populated, checked_at) = "materialized view", found.get(view.name, (None, None))
+        rows.append({"name": view.name, "kind": kind, "populated": populated, "latest": latest.get(view.name),
+                     "last_success": last_success.get(view.name), "checked_at": checked_at})
+    return rows
 
 
 def _chunk_status() -> list:

@@ -21,7 +21,7 @@ def refresh_views_task(force: bool = False) -> JobResult:
         # SQL would fail the same way, so this is not a transient error.
         raise RuntimeError(f"views failed to refresh: {', '.join(run.failed)}")
     return JobResult(rows=run.rows, detail={"refreshed": run.refreshed, "unchanged": run.unchanged,
-                                             "skipped": run.skipped})
+                                             "passed": run.passed, "skipped": run.skipped})
 
 
 @periodic_job("maintain_chunks", soft_time_limit=1800)

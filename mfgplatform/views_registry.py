@@ -17,7 +17,7 @@ skipped, the others still refresh. Every refresh is logged in `mv_refresh_log` (
 rows, outcome; for an incremental aggregate the rows written by the pass).
 
 `refresh_order()` lists the materialized views only, the objects REFRESH MATERIALIZED VIEW applies
-to (the pg_cron job and the status page read it); `refresh_plan()` lists both kinds.
+to; `refresh_plan()` lists both kinds (the jobs and the status page read it).
 
 Before refreshing, the plant calendar functions in the database are brought in line with the
 settings (PLANT_TIME_ZONE, PRODUCTION_DAY_START), so SQL windows and Python windows agree.

@@ -1,5 +1,5 @@
 """ISO 22400-2 production KPIs and the classic TPM OEE, as formulas over summed time and quantity
-elements from mv_time_model (time elements in seconds)."""
+elements from agg_time_model (time elements in seconds)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ PERCENT = "%"
 
 TIME_MODEL = register_source(ElementSource(
     name="time_model",
-    view="mv_time_model",
+    view="agg_time_model",
     select_sql=TIME_MODEL_SELECT_V1,
     elements={
         "POT": "sum(v.pot_s)", "PDT": "sum(v.planned_downtime_s)", "PBT": "sum(v.pbt_s)",

@@ -300,11 +300,12 @@ def test_the_scheduled_refresh_runs_the_pass_on_every_run(unit):
     _insert_raw([(at(8), unit.id, "temperature", 1.0, GOOD), (at(9), unit.id, "temperature", 2.0, GOOD)])
     record_sensor_writes(at(8), at(9))
     first = refresh_changed_views(triggered_by="test")
-    assert first.passed == ["agg_sensor_hourly"]
+    assert "agg_sensor_hourly" in first.passed
     assert "agg_sensor_hourly" not in first.refreshed + first.unchanged
     assert_same(stored_aggregate(), expected_aggregate())
     second = refresh_changed_views(triggered_by="test")
-    assert (second.passed, second.rows) == (["agg_sensor_hourly"], 0)
+    assert "agg_sensor_hourly" in second.passed
+    assert second.rows == 0  # no aggregate had anything to write
 
 
 def test_the_installation_check_needs_the_table_its_function_and_a_recent_pass():

@@ -64,7 +64,7 @@ run_strategy = st.tuples(
 
 def _view_rows():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM mv_time_model")
+        cursor.execute("SELECT * FROM agg_time_model")
         columns = [c.name for c in cursor.description]
         return {(r[0], r[1], r[2]): dict(zip(columns, r, strict=True)) for r in cursor.fetchall()}
 
@@ -82,7 +82,7 @@ def test_views_equal_the_python_reference(plant, refresh, stops, runs):
             bad = produced * bad_share // 100
             add_run(units[unit_index], start, start + dt.timedelta(seconds=length), pq=produced, gq=produced - bad,
                     sq=bad // 2, rq=bad - bad // 2, psq=bad // 3, pri=pri, order=order)
-        refresh("mv_time_model", "mv_reliability_event", "mv_downtime_by_reason")
+        refresh("agg_time_model", "mv_reliability_event", "agg_downtime_by_reason")
         now = timezone.now()
 
         days = DimDate.objects.filter(
@@ -129,7 +129,7 @@ def _check_reliability_totals():
         cursor.execute("SELECT coalesce(sum(failures), 0), coalesce(sum(restored_failures), 0), coalesce(sum(ttr_s), 0)"
                        " FROM mv_reliability_event")
         total_failures, total_restored, ttr = cursor.fetchone()
-        cursor.execute("SELECT coalesce(sum(stops), 0) FROM mv_downtime_by_reason")
+        cursor.execute("SELECT coalesce(sum(stops), 0) FROM agg_downtime_by_reason")
         (stops,) = cursor.fetchone()
     assert total_failures == failures.count()
     assert total_restored == len(restored)

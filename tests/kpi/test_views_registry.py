@@ -23,16 +23,17 @@ from mfgplatform.views_registry import (
 
 from .factories import make_shift, only_shifts
 
-EXPECTED_VIEWS = {"mv_shift_occurrence", "mv_shift_segment_hour", "mv_time_model", "mv_quality_by_defect",
-                  "mv_quality_measurement", "mv_downtime_by_reason", "mv_reliability_event"}
-EXPECTED_AGGREGATES = {"agg_sensor_hourly"}
+EXPECTED_VIEWS = {"mv_shift_occurrence", "mv_shift_segment_hour", "mv_quality_by_defect", "mv_quality_measurement",
+                  "mv_reliability_event"}
+EXPECTED_AGGREGATES = {"agg_sensor_hourly", "agg_time_model", "agg_downtime_by_reason"}
 
 
 def test_every_view_is_registered_and_ordered_after_its_dependencies():
     order = [view.name for view in refresh_order()]
     assert set(order) == EXPECTED_VIEWS
-    assert order.index("mv_shift_occurrence") < order.index("mv_time_model")
-    assert "mv_time_model" in [v.name for v in refresh_order(["mv_shift_occurrence"])]
+    assert order.index("mv_shift_occurrence") < order.index("mv_reliability_event")
+    assert "mv_reliability_event" in [v.name for v in refresh_order(["mv_shift_occurrence"])]
+    assert "agg_time_model" in [v.name for v in refresh_plan(["mv_shift_segment_hour"])]
     plan = refresh_plan()
     assert [view.name for view in plan] == order + sorted(EXPECTED_AGGREGATES)  # materialized views first
     assert all(isinstance(view, IncrementalAggregate) for view in plan[len(order):])
@@ -61,14 +62,14 @@ def test_every_view_has_a_unique_index_on_non_null_columns():
 
 
 def test_first_refresh_is_plain_then_concurrent_and_logged():
-    assert not is_populated("mv_time_model")  # created WITH NO DATA
+    assert not is_populated("mv_reliability_event")  # created WITH NO DATA
     first = {entry.view_name: entry for entry in refresh_views(triggered_by="test")}
     assert set(first) == EXPECTED_VIEWS | EXPECTED_AGGREGATES
     assert all(first[name].outcome == "success" and not first[name].concurrently for name in EXPECTED_VIEWS)
     # An incremental pass never blocks readers, the first one neither.
     assert (first["agg_sensor_hourly"].outcome, first["agg_sensor_hourly"].concurrently) == ("success", True)
-    second = refresh_views(["mv_time_model"], triggered_by="test")
-    assert [(e.view_name, e.concurrently, e.outcome) for e in second] == [("mv_time_model", True, "success")]
+    second = refresh_views(["mv_reliability_event"], triggered_by="test")
+    assert [(e.view_name, e.concurrently, e.outcome) for e in second] == [("mv_reliability_event", True, "success")]
     logged = MaterializedViewRefresh.objects.filter(view_name="mv_shift_occurrence").first()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM mv_shift_occurrence")
@@ -114,8 +115,8 @@ def test_refresh_views_command_runs_the_incremental_pass_or_with_full_the_rebuil
     assert (entry.row_count, entry.triggered_by) == (2, "manage.py refresh_views --full")
     out = StringIO()
     call_command("refresh_views", "--list", stdout=out)
-    assert out.getvalue().splitlines()[-1].split() == ["agg_sensor_hourly", "reliability", "incremental", "after:",
-                                                       "-"]
+    listed = {line.split()[0]: line.split()[1:] for line in out.getvalue().splitlines()}
+    assert listed["agg_sensor_hourly"] == ["reliability", "incremental", "after:", "-"]
 
 
 def test_sql_shift_windows_follow_the_plant_zone_across_daylight_saving(settings):
