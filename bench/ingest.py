@@ -133,7 +133,7 @@ def sensor_events(rows, first_id: int = 0) -> list[dict]:
 
 def through_api(rows, batch_size: int) -> Measurement:
     """POSTs the rows as JSON batches through Django's full request path (middleware, auth,
-    validation, receipts, insert), in process: no network or WSGI server in the figure."""
+    validation, insert), in process: no network or WSGI server in the figure."""
     import json
 
     from django.test import Client

@@ -40,6 +40,8 @@ DEFAULT_SCHEDULES: tuple[JobSchedule, ...] = (
                 "Daily 02:10: check the sensor hypertable's chunks; compress where licensed", 6 * 3600),
     JobSchedule("apply-sensor-retention", "apply_sensor_retention", "20 2 * * *",
                 "Daily 02:20: drop sensor chunks older than SENSOR_RETENTION_DAYS", 6 * 3600, sql_only=True),
+    JobSchedule("purge-ingest-receipts", "purge_ingest_receipts", "30 2 * * *",
+                "Daily 02:30: delete ingest event-id receipts older than INGEST_RECEIPT_RETENTION_DAYS", 6 * 3600),
     JobSchedule("archive-audit-log", "archive_audit_log", "40 2 * * *",
                 "Daily 02:40: archive audit events older than AUDIT_LOG_RETENTION_DAYS", 6 * 3600),
     JobSchedule("send-compliance-reports", "send_compliance_reports", "0 6 * * *",

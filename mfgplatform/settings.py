@@ -160,6 +160,9 @@ SENSOR_RETENTION_DAYS = env.int("SENSOR_RETENTION_DAYS", default=400)
 SENSOR_COMPRESS_AFTER_DAYS = env.int("SENSOR_COMPRESS_AFTER_DAYS", default=7)
 # Audit events older than this move from audit_log to gzip JSONL files in AUDIT_ARCHIVE_DIR.
 AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
+# Event-id receipts of the ingest API (production counts, downtime events) older than this are
+# deleted: a source resending a batch later than this would land it again.
+INGEST_RECEIPT_RETENTION_DAYS = env.int("INGEST_RECEIPT_RETENTION_DAYS", default=30)
 AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "audit-archive")))
 
 # --- E-mail ----------------------------------------------------------------------------------

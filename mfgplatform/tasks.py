@@ -48,6 +48,15 @@ def apply_sensor_retention_task() -> JobResult:
                                                         "dropped_chunks": list(outcome.dropped_chunks)})
 
 
+@periodic_job("purge_ingest_receipts", soft_time_limit=1800)
+def purge_ingest_receipts_task() -> JobResult:
+    """Delete ingest event-id receipts older than INGEST_RECEIPT_RETENTION_DAYS."""
+    from .maintenance import purge_ingest_receipts
+
+    outcome = purge_ingest_receipts(retention_days=settings.INGEST_RECEIPT_RETENTION_DAYS)
+    return JobResult(rows=outcome.deleted, detail={"cutoff": outcome.cutoff.isoformat()})
+
+
 @periodic_job("archive_audit_log", soft_time_limit=3000)
 def archive_audit_log_task() -> JobResult:
     """Move audit events older than AUDIT_LOG_RETENTION_DAYS to gzip JSONL archive files."""

@@ -37,6 +37,10 @@ def retention_policies() -> list[RetentionPolicy]:
             basis="SENSOR_RETENTION_DAYS; dropped a whole chunk at a time",
         ),
         RetentionPolicy(
+            "ingest_event_receipt", "received_at", settings.INGEST_RECEIPT_RETENTION_DAYS,
+            basis="INGEST_RECEIPT_RETENTION_DAYS; the window in which a resent event is recognised",
+        ),
+        RetentionPolicy(
             "audit_log", "occurred_at", settings.AUDIT_LOG_RETENTION_DAYS,
             basis="AUDIT_LOG_RETENTION_DAYS; older events move to archive files",
         ),

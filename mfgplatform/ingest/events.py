@@ -4,11 +4,16 @@ A batch is a list of events of four kinds — `sensor` readings, `production` co
 `downtime_start` and `downtime_stop`. Each item is checked on its own; valid items land, invalid
 ones come back with the field and the reason. Each event carries the source's own `event_id`:
 the first delivery lands, a repeated one is acknowledged as a duplicate and changes nothing, so a
-source can resend a batch after a timeout without double counting. Receipts and facts are written
-in one transaction. Sensor readings travel to the server in one binary COPY into a session-temporary
-staging table, and one statement then records their receipts and inserts the fresh ones; production
-counts land with one set-based statement per batch; downtime starts and stops are applied in
-order, each in its own savepoint, because a stop closes the start before it.
+source can resend a batch after a timeout without double counting.
+
+Production counts and downtime events are deduplicated on their event id: a receipt per id
+(`ingest_event_receipt`, kept INGEST_RECEIPT_RETENTION_DAYS) is written in the same transaction as
+the fact. A sensor reading's identity is its unit, tag and instant, which the hypertable's unique key
+already enforces, so a replayed reading is recognised by that key and no receipt is stored: at sensor
+rates a receipt per reading would cost more storage than the reading itself. Sensor readings travel
+to the server in one binary COPY into a session-temporary staging table and land with one statement;
+production counts land with one set-based statement per batch; downtime starts and stops are applied
+in order, each in its own savepoint, because a stop closes the start before it.
 """
 
 from __future__ import annotations
@@ -235,7 +240,7 @@ def ingest_batch(token: IngestToken, payload: Any) -> BatchResult:
                                            invalid.field, invalid.message))
     with transaction.atomic():
         sensor = [event for event in parsed if event.kind == "sensor"]
-        fresh_sensor = _land_sensor(token, sensor)
+        fresh_sensor = _land_sensor(sensor)
         production = [event for event in parsed if event.kind == "production"]
         new_ids = _receive(token, [event.event_id for event in production])
         fresh_production = [event for event in production if event.event_id in new_ids]
@@ -272,66 +277,55 @@ def _receive(token: IngestToken, event_ids: Iterable[str]) -> set[str]:
 
 
 SENSOR_STAGING = """
-    CREATE TEMP TABLE IF NOT EXISTS ingest_sensor_staging (
-        event_id text NOT NULL, time timestamptz NOT NULL, equipment_id bigint NOT NULL, tag text NOT NULL,
+    CREATE TEMP TABLE IF NOT EXISTS ingest_sensor_readings (
+        time timestamptz NOT NULL, equipment_id bigint NOT NULL, tag text NOT NULL,
         value float8 NOT NULL, quality smallint NOT NULL) ON COMMIT DELETE ROWS;
-    TRUNCATE ingest_sensor_staging"""
-SENSOR_STAGING_TYPES = ("text", "timestamptz", "int8", "text", "float8", "int2")
+    TRUNCATE ingest_sensor_readings"""
+SENSOR_STAGING_TYPES = ("timestamptz", "int8", "text", "float8", "int2")
 
-# The usual batch is all new: its receipts and readings go in with plain inserts, which cost about
-# two thirds of conflict-checking ones. A unique violation means a replayed event id or a reading
-# already stored; that attempt is rolled back to its savepoint and the careful statement runs. Both
-# statements record the time range of the readings they land, for the next pass of the hourly
+# The usual batch is all new: its readings go in with a plain insert, which costs about two thirds
+# of a conflict-checking one. A unique violation means a reading already stored (a resent batch);
+# that attempt is rolled back to its savepoint and the careful statement lands only the new readings.
+# Both statements record the time range of the readings they land, for the next pass of the hourly
 # sensor aggregate (reliability.sensor_aggregate).
 SENSOR_LAND_ALL = """
-    WITH received AS (
-        INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
-        SELECT %s, event_id, now() FROM ingest_sensor_staging),
-    invalidated AS (
+    WITH invalidated AS (
         INSERT INTO agg_sensor_hourly_invalidation (low, high)
-        SELECT min(time), max(time) FROM ingest_sensor_staging HAVING count(*) > 0)
+        SELECT min(time), max(time) FROM ingest_sensor_readings HAVING count(*) > 0)
     INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-    SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_staging"""
+    SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings"""
 
-# The receipts insert reports which event ids are new; only their readings land. Another event id
-# for a reading already stored (same unit, tag and instant) changes nothing.
-SENSOR_LAND_FRESH = """
-    WITH fresh AS (
-        INSERT INTO ingest_event_receipt (token_id, event_id, received_at)
-        SELECT %s, event_id, now() FROM ingest_sensor_staging
-        ON CONFLICT DO NOTHING RETURNING event_id),
+SENSOR_LAND_NEW = """
+    WITH landed AS (
+        INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
+        SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings
+        ON CONFLICT DO NOTHING RETURNING time),
     invalidated AS (
         INSERT INTO agg_sensor_hourly_invalidation (low, high)
-        SELECT min(s.time), max(s.time) FROM ingest_sensor_staging s
-         WHERE s.event_id IN (SELECT event_id FROM fresh) HAVING count(*) > 0),
-    landed AS (
-        INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-        SELECT s.time, s.equipment_id, s.tag, s.value, s.quality FROM ingest_sensor_staging s
-         WHERE s.event_id IN (SELECT event_id FROM fresh)
-        ON CONFLICT DO NOTHING)
-    SELECT count(*) FROM fresh"""
+        SELECT min(time), max(time) FROM landed HAVING count(*) > 0)
+    SELECT count(*) FROM landed"""
 
 
-def _land_sensor(token: IngestToken, events: list[_Parsed]) -> int:
-    """Records the readings' event ids and lands the readings not received before; returns their
-    number. A binary COPY costs a fraction of sending the same values as bound arrays."""
+def _land_sensor(events: list[_Parsed]) -> int:
+    """Lands the readings not stored before; returns their number. A binary COPY costs a fraction of
+    sending the same values as bound arrays."""
     if not events:
         return 0
     with _binding_cursor() as cursor:
         # Emptied first as well: a caller's outer transaction may hold an earlier batch's rows.
         cursor.execute(SENSOR_STAGING)
-        with cursor.copy("COPY ingest_sensor_staging FROM STDIN (FORMAT binary)") as copy:
+        with cursor.copy("COPY ingest_sensor_readings FROM STDIN (FORMAT binary)") as copy:
             copy.set_types(SENSOR_STAGING_TYPES)
             for event in events:
                 values = event.values
-                copy.write_row((event.event_id, values["time"], values["equipment"], values["tag"],
-                                values["value"], values["quality"]))
+                copy.write_row((values["time"], values["equipment"], values["tag"], values["value"],
+                                values["quality"]))
         try:
             with transaction.atomic():
-                cursor.execute(SENSOR_LAND_ALL, [token.pk])
+                cursor.execute(SENSOR_LAND_ALL)
             return len(events)
         except pg_errors.UniqueViolation:
-            cursor.execute(SENSOR_LAND_FRESH, [token.pk])
+            cursor.execute(SENSOR_LAND_NEW)
             return cursor.fetchone()[0]
 
 

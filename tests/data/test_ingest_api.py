@@ -137,18 +137,41 @@ def test_a_partly_resent_sensor_batch_lands_only_its_new_readings(client, token)
 
 
 
-def test_a_reading_already_stored_under_another_event_id_is_kept_as_first_landed(client, token):
+def test_a_reading_already_stored_is_a_duplicate_whatever_its_event_id(client, token):
     assert _post(client, {"events": [_sensor("s-1", 0, 20.5)]}, token).json()["accepted"] == 1
     again = {"events": [_sensor("s-2", 1, 21.5), _sensor("s-1-bis", 0, 99.0)]}
-    assert _post(client, again, token).json() == {"accepted": 2, "duplicates": 0, "rejected": 0, "errors": []}
+    assert _post(client, again, token).json() == {"accepted": 1, "duplicates": 1, "rejected": 0, "errors": []}
     stored = FactSensorEvent.objects.order_by("time").values_list("time__minute", "value")
     assert list(stored) == [(0, 20.5), (1, 21.5)]
 
+def _production(event_id, hour):
+    return {"event_id": event_id, "kind": "production", "equipment": UNIT, "product": "API-P1",
+            "started_at": f"2026-01-07T{hour:02d}:00:00Z", "ended_at": f"2026-01-07T{hour:02d}:30:00Z",
+            "produced_qty": 10, "good_qty": 10}
+
+
 def test_event_ids_are_scoped_to_their_data_source(client, token):
     _, other = IngestToken.issue("line-2-gateway")
-    assert _post(client, {"events": [_sensor("same-id", 0)]}, token).json()["accepted"] == 1
-    assert _post(client, {"events": [_sensor("same-id", 1)]}, other).json()["accepted"] == 1
-    assert FactSensorEvent.objects.count() == 2
+    assert _post(client, {"events": [_production("same-id", 8)]}, token).json()["accepted"] == 1
+    assert _post(client, {"events": [_production("same-id", 9)]}, other).json()["accepted"] == 1
+    assert FactProduction.objects.count() == 2
+
+
+def test_receipts_are_kept_for_counts_not_for_readings_and_purged_after_the_retention(client, token):
+    from mfgplatform.maintenance import purge_ingest_receipts
+    from mfgplatform.models import IngestEventReceipt
+
+    batch = {"events": [_sensor("s-1", 0), _sensor("s-2", 1), _production("run-1", 8)]}
+    assert _post(client, batch, token).json()["accepted"] == 3
+    assert list(IngestEventReceipt.objects.values_list("event_id", flat=True)) == ["run-1"]
+    received = IngestEventReceipt.objects.get().received_at
+    assert purge_ingest_receipts(retention_days=30, now=received + dt.timedelta(days=29)).deleted == 0
+    assert _post(client, batch, token).json()["duplicates"] == 3
+    assert purge_ingest_receipts(retention_days=30, now=received + dt.timedelta(days=31), batch_size=1).deleted == 1
+    assert not IngestEventReceipt.objects.exists()
+    # Past the window a resent count lands again; a resent reading is still recognised by its key.
+    assert _post(client, batch, token).json() == {"accepted": 1, "duplicates": 2, "rejected": 0, "errors": []}
+    assert FactProduction.objects.count() == 2
 
 
 def test_downtime_start_and_stop_open_and_close_a_stop(client, token):

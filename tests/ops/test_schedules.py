@@ -21,6 +21,7 @@ EXPECTED = {
     "refresh-views": ("mfgplatform.refresh_views", "*/15 * * * *"),
     "maintain-chunks": ("mfgplatform.maintain_chunks", "10 2 * * *"),
     "apply-sensor-retention": ("mfgplatform.apply_sensor_retention", "20 2 * * *"),
+    "purge-ingest-receipts": ("mfgplatform.purge_ingest_receipts", "30 2 * * *"),
     "archive-audit-log": ("mfgplatform.archive_audit_log", "40 2 * * *"),
     "send-compliance-reports": ("mfgplatform.send_compliance_reports", "0 6 * * *"),
 }
@@ -50,7 +51,7 @@ def test_installs_the_default_schedules_once_and_keeps_admin_edits():
     out = StringIO()
     call_command("schedule_jobs", stdout=out)
     assert "kept: refresh-views" in out.getvalue()
-    assert PeriodicTask.objects.count() == 5
+    assert PeriodicTask.objects.count() == len(EXPECTED)
     assert PeriodicTask.objects.get(name="send-compliance-reports").enabled is False
 
     call_command("schedule_jobs", reset=True, stdout=StringIO())
