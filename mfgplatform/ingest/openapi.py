@@ -18,7 +18,9 @@ def _event(kind: str, description: str, properties: dict[str, Any], required: li
         "required": ["event_id", "kind", "equipment", *required],
         "properties": {
             "event_id": {"type": "string", "minLength": 1, "maxLength": 100,
-                         "description": "Unique per data source; a repeated id is acknowledged and ignored."},
+                         "description": "Unique per data source. A production or downtime event whose id was "
+                                        "received before (within INGEST_RECEIPT_RETENTION_DAYS) is acknowledged "
+                                        "and ignored; a sensor reading is recognised by equipment, tag and time."},
             "kind": {"const": kind},
             "equipment": {**_CODE, "description": "Code of an equipment unit (taxonomy level 6)."},
             **properties,
@@ -60,7 +62,8 @@ def openapi_schema(server_url: str = "/") -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Machine events in JSON batches. Each item is validated on its own: valid items land, invalid "
-                "ones are listed in `errors`. Delivery is idempotent per `event_id` and data source."
+                "ones are listed in `errors`. Delivery is idempotent: production and downtime events per "
+                "`event_id` and data source, sensor readings per equipment, tag and time."
             ),
         },
         "servers": [{"url": server_url}],
@@ -112,7 +115,8 @@ def openapi_schema(server_url: str = "/") -> dict[str, Any]:
                     "required": ["accepted", "duplicates", "rejected", "errors"],
                     "properties": {
                         "accepted": {"type": "integer", "description": "Events that landed now."},
-                        "duplicates": {"type": "integer", "description": "Event ids received before; ignored."},
+                        "duplicates": {"type": "integer",
+                                       "description": "Events received before (readings stored before); ignored."},
                         "rejected": {"type": "integer"},
                         "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ItemError"}},
                     },
