@@ -20,5 +20,6 @@ class MfgPlatformConfig(AppConfig):
         from .imports import tasks  # noqa: F401
 
         audit_signals.connect()
-        # The operations admin (reports, view refresh state, status page) lives in its own module.
-        from . import admin_operations  # noqa: F401
+        # The operations admin (reports, view refresh state, status page) and the ingest API's data
+        # sources live in their own modules.
+        from . import admin_ingest, admin_operations  # noqa: F401

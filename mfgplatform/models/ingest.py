@@ -38,9 +38,16 @@ class IngestToken(models.Model):
     @classmethod
     def issue(cls, source: str) -> tuple[IngestToken, str]:
         """A new active token for `source`; returns the row and the clear token (never stored)."""
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        row = cls.objects.create(source=source, token_hash=hash_token(token), token_hint=token[:10])
+        row = cls(source=source)
+        token = row.assign_new_token()
+        row.save()
         return row, token
+
+    def assign_new_token(self) -> str:
+        """Gives this (unsaved) row a fresh token; returns the clear token, which is not kept."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.token_hash, self.token_hint = hash_token(token), token[:10]
+        return token
 
 
 class IngestEventReceipt(models.Model):

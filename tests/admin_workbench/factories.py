@@ -310,3 +310,12 @@ def _operations_rows() -> dict[str, Callable[[], models.Model]]:
 
 
 ROW_FACTORIES.update(_operations_rows())
+
+
+def _ingest_token():
+    from mfgplatform.models import IngestToken
+
+    return IngestToken.issue("test-gateway")[0]
+
+
+ROW_FACTORIES["mfgplatform.IngestToken"] = _ingest_token
