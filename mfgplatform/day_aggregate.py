@@ -12,9 +12,10 @@ kept by day, like TimescaleDB's continuous aggregates keep buckets:
   Triggers see every writer: the ingest paths, the seed, the admin, psql. A TRUNCATE invalidates
   every day, and so does a change to a dimension column the aggregate reads;
 - a pass, `mfg_day_aggregate_pass(aggregate, select, rebuild)`, takes those rows and recomputes
-  every day from the earliest one on: it deletes the aggregate's rows of those days and inserts
-  the aggregate's SELECT, which reads the facts that reach into those days only (`$1` the first
-  day, `$2` the earliest instant an occurrence of that day or a later one can start). What the
+  every day from the earliest one on with the aggregate's SELECT, which reads the facts that reach
+  into those days only (`$1` the first day, `$2` the earliest instant an occurrence of that day or a
+  later one can start), and replaces only the stored rows of those days that differ (rows gone are
+  deleted, new or changed ones written: most rows of a recomputed day come out as they were). What the
   clock moves is recomputed too: the days from the one before the previous pass on (the
   occurrence running then, the ones started since) and the days of stops still open. A calendar
   that changed (a fingerprint of `mv_shift_occurrence`) or `rebuild` recomputes every day;
