@@ -89,7 +89,6 @@ def _sensor_hourly_comparison() -> tuple[float, float, int, float]:
     return timings["view"], timings["pass"], timings["new_rows"], timings["no_op"]
 
 
-
 # The materialized view each day-kept aggregate replaced (its last version and indexes), for the comparison.
 def _replaced_views() -> dict[str, tuple[str, ...]]:
     from production.views_sql import TIME_MODEL_SELECT_V2
