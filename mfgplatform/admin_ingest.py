@@ -39,8 +39,9 @@ class IngestTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
-        sources = list(queryset.filter(is_active=True).values_list("source", flat=True))
-        queryset.filter(source__in=sources).update(is_active=False)
+        active = queryset.filter(is_active=True)
+        sources = list(active.values_list("source", flat=True))
+        active.update(is_active=False)
         for source in sources:
             record_event("ingest.token_revoked", actor=request.user, request=request,
                          object_type=IngestToken._meta.label_lower, object_id=source, source=source)

@@ -28,11 +28,14 @@ def test_a_token_is_issued_in_the_admin_shown_once_and_revoked_by_an_action(admi
     assert shown, "the new token is shown once"
     token = shown.group(1)
     row = IngestToken.objects.get(source="line-3-gateway")
-    assert row.token_hash == hash_token(token) and token not in row.token_hash
+    assert row.token_hash == hash_token(token)
+    assert token not in row.token_hash
     assert _api_status(client, token) == 400
 
     listed = admin_client.get(reverse("admin:mfgplatform_ingesttoken_changelist")).content.decode()
-    assert row.token_hint in listed and token not in listed and row.token_hash not in listed
+    assert row.token_hint in listed
+    assert token not in listed
+    assert row.token_hash not in listed
 
     admin_client.post(reverse("admin:mfgplatform_ingesttoken_changelist"),
                       {"action": "revoke", "_selected_action": [row.pk]}, follow=True)
@@ -50,7 +53,8 @@ def test_the_change_page_can_reactivate_but_not_rename_or_rehash(admin_client):
     row.save()
     url = reverse("admin:mfgplatform_ingesttoken_change", args=[row.pk])
     page = admin_client.get(url).content.decode()
-    assert 'name="source"' not in page and row.token_hash not in page
+    assert 'name="source"' not in page
+    assert row.token_hash not in page
     admin_client.post(url, {"is_active": "on"})
     row.refresh_from_db()
     assert (row.source, row.is_active) == ("line-4-gateway", True)
