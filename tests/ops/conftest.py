@@ -27,7 +27,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 # A Redis database of the operations tests alone: flushing it never touches the platform's queues.
-TEST_BROKER = "redis://127.0.0.1:6379/7"
+# TEST_BROKER_URL moves it, so two checkouts can run their suites side by side.
+TEST_BROKER = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/7")
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float = 30, interval: float = 0.1, what: str = ""):
