@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "quality",
     "reliability",
     "ontology",
+    # Browser pages on the KPI service; after the domain apps, whose workbench_pages it includes.
+    "workbench",
 ]
 
 MIDDLEWARE = [
