@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that its process_exception sees a view's database fault before any catch-all
+    # error handler: a transient fault answers 503 with Retry-After, never a server error.
+    "mfgplatform.db_faults.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "mfgplatform.urls"

@@ -241,3 +241,16 @@ _kpi("critical_machine_capability_index", "Critical machine capability index Cmk
 def rolled_throughput_yield(step_yields) -> float:
     """RTY = ∏ FPYᵢ over the process steps (a helper; the steps of a product route are not recorded)."""
     return math.prod(float(y) for y in step_yields)
+
+
+# Defects, defective units and scrap per defect type (the defect Pareto; defect type 0 = none
+# recorded); read with mfgplatform.kpi.compute_elements.
+DEFECTS_BY_TYPE = register_source(ElementSource(
+    name="defects_by_type",
+    view="mv_quality_by_defect",
+    select_sql=QUALITY_BY_DEFECT_SELECT_V2,
+    elements={"DEFECTS": "sum(v.defect_count)", "DEFECTIVE": "sum(v.defective_qty)", "SCRAP": "sum(v.scrap_qty)",
+              "SCRAP_COST": "sum(v.scrap_cost)", "IP": "sum(v.inspected_qty)"},
+    group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id",
+                   "defect_type": "v.defect_type_id"},
+))

@@ -78,10 +78,12 @@ def waterfall(steps: list[tuple[str, float, str]], *, fmt: str = "hours") -> dic
             bars.append(value)
             colours.append(PRIMARY)
         else:
-            level -= value
-            base.append(max(level, 0))
-            bars.append(value)
-            colours.append(LOSS)
+            # A negative loss (a unit faster than its PRI) is drawn upwards, in green.
+            after = level - value
+            base.append(min(level, after))
+            bars.append(abs(value))
+            colours.append(LOSS if value >= 0 else GOOD)
+            level = after
     return _base(fmt, tooltip={"trigger": "item"},
                  xAxis={"type": "category", "data": labels, "axisLabel": {"rotate": 30, "interval": 0}},
                  yAxis={"type": "value"},

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from equipment.models import Equipment
 from mfgplatform import calendar
+from mfgplatform.choices import DateRangeRule
 from mfgplatform.models import DimDateRange
 
 DEFAULT_RANGE = "last_7_days"
@@ -122,9 +123,14 @@ def selection_from(request, *, ranges: list[DimDateRange] | None = None) -> Sele
         range_code = DEFAULT_RANGE
     ranges = ranges if ranges is not None else named_ranges()
     named = next((r for r in ranges if r.code == range_code), None)
-    if named is None:
+    if named is None and range_code != DEFAULT_RANGE:
         error = error or f"Unknown date range {range_code!r}."
-        named = next(r for r in ranges if r.code == DEFAULT_RANGE)
+        named = next((r for r in ranges if r.code == DEFAULT_RANGE), None)
+    if named is None:
+        # The default works even where the date-range catalog was emptied.
+        resolved = calendar.resolve_date_range(DateRangeRule.LAST_N_DAYS, today, length_days=7)
+        return Selection(node, DEFAULT_RANGE, "Last 7 days", resolved.start, resolved.end, resolved.is_partial,
+                         granularity=granularity, error=error)
     resolved = named.resolve(today)
     return Selection(node, named.code, named.name, resolved.start, resolved.end, resolved.is_partial,
                      granularity=granularity, error=error)

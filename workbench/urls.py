@@ -4,10 +4,11 @@
 from django.urls import include, path
 
 from .navigation import page_modules
-from .views import home
+from .views import home, unit
 
 workbench_patterns = [
     path("", home.home, name="home"),
+    path("unit/", unit.unit, name="unit"),
 ]
 
 urlpatterns = [

@@ -4,12 +4,13 @@ import csv
 import io
 import re
 
+import django.apps
 import pytest
 from django.contrib.auth.models import Group
 
 from equipment.models import Equipment
 from mfgplatform.kpi import compute_kpis
-from mfgplatform.roles import VIEWER
+from mfgplatform.roles import VIEWER, sync_roles
 
 from .conftest import END, START, dates_query
 
@@ -64,6 +65,7 @@ def test_bad_dates_fall_back_with_a_message_and_unknown_equipment_is_404(seeded_
 
 @pytest.mark.django_db
 def test_login_lands_on_the_home_and_roles_are_respected(client, django_user_model):
+    sync_roles(django.apps.apps)  # idempotent; the migration already did it unless a test flushed the tables
     user = django_user_model.objects.create_user("viewer", password="Viewer-pass-123", is_staff=True)
     form = client.get("/admin/login/").content.decode()
     assert 'name="next" value="/workbench/"' in form
