@@ -289,3 +289,38 @@ def capability(rows: MeasurementRows, sigma_within: float | None) -> Capability 
         if usl is not None and lsl is not None:
             setattr(result, potential, (usl - lsl) / (6 * sigma))
     return result
+
+
+HISTOGRAM_BINS = 40
+
+
+def histogram(selection: Selection, capability: Capability | None = None) -> list[tuple[float, float, int]]:
+    """(low, high, count) of the characteristic's measurements in equal bins over their range: the
+    capability histogram. The range comes from the subgroup aggregate (min and max per subgroup);
+    the counts from the measurements, found through the index on product × characteristic × time."""
+    where, params = _filters(selection)
+    where.append("v.characteristic = %s")
+    params.append(selection.characteristic)
+    if selection.product_id is not None:
+        where.append("v.product_id = %s")
+        params.append(selection.product_id)
+    [(low, high, products)] = _fetch(f"""
+SELECT min(v.value_min), max(v.value_max), array_agg(DISTINCT v.product_id)
+  FROM mv_quality_measurement AS v WHERE {' AND '.join(where)}""", params)  # noqa: S608
+    if low is None or not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high == low:
+        low, high = low - 0.5, high + 0.5
+    width = (high - low) / HISTOGRAM_BINS
+    facts = ["q.kind = 'variable'", "q.product_id = ANY(%s)", "q.characteristic = %s", "q.inspected_at >= %s",
+             "q.inspected_at < %s"]
+    fact_params: list = [products, selection.characteristic, _day_start(selection.start),
+                         _day_start(selection.end + dt.timedelta(days=1))]
+    if selection.equipment_ids is not None:
+        facts.append("q.equipment_id = ANY(%s)")
+        fact_params.append(list(selection.equipment_ids))
+    counts = dict(_fetch(f"""
+SELECT least(width_bucket(q.measured_value, %s, %s, %s), %s), count(*)
+  FROM fact_quality AS q WHERE {' AND '.join(facts)}
+ GROUP BY 1""", [low, high, HISTOGRAM_BINS, HISTOGRAM_BINS, *fact_params]))  # noqa: S608
+    return [(low + (b - 1) * width, low + b * width, counts.get(b, 0)) for b in range(1, HISTOGRAM_BINS + 1)]
