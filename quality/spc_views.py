@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -25,7 +26,7 @@ from .spc.service import histogram
 
 PERMISSION = "quality.view_factquality"
 SUBGROUP_CHARTS = ("xbar_r", "xbar_s", "i_mr")
-SIGNAL_ROWS = 500  # the table lists the first signals; the CSV and the JSON have them all
+SIGNAL_ROWS = 100  # the table lists the first signals; the CSV and the JSON have them all
 
 
 def _options(query) -> dict:
@@ -69,7 +70,7 @@ def _chart_options(panel, *, name: str) -> dict:
     """A control chart panel as an ECharts option: the points, centre line and limits (steps where
     the subgroup size varies), the signalling points in red."""
     labels = [panel.samples.describe(i) for i in range(len(panel.values))]
-    signalled = {v.index for v in panel.violations}
+    signalled = set(panel.violations.indices.tolist())
 
     limits = []
     marks = []
@@ -146,7 +147,6 @@ def characteristic(request, code: str):
         return HttpResponseBadRequest("baseline_start and baseline_end must be dates (YYYY-MM-DD).")
     context: dict = {"code": code, "options": options, "chart_types": [(k, TITLES[k]) for k in SUBGROUP_CHARTS],
                      "estimators": ESTIMATORS, "rule_sets": RULE_SETS, "error": None}
-    tables: list[Table] = []
     try:
         spc_selection = select(options["chart"], characteristic=code, product=options["product"],
                                equipment=selection.equipment, start=selection.start, end=selection.end,
@@ -160,19 +160,23 @@ def characteristic(request, code: str):
         context["result"] = result
         context["panels"] = [{"title": p.title, "chart_id": f"spc-{p.name}", "option": _chart_options(p, name=p.name),
                               "count": len(p.values), "signals": len(p.violations)} for p in chart.panels]
+        count = chart.signal_count
+        # The page lists the first signals (a drifting year has tens of thousands); the CSV all of them.
+        listed = chart.violations
+        if request.GET.get("export") != "signals":
+            listed = islice(listed, SIGNAL_ROWS)
         signals = Table("signals", "Signals (rule, the point completing the pattern, the points involved)",
                         [Column("panel", "Chart"), Column("rule", "Rule"), Column("description", "Pattern"),
                          Column("point", "Point"), Column("points", "Points involved")],
                         [{"panel": panel.title, "rule": v.rule, "description": v.description,
                           "point": panel.samples.describe(v.index), "points": " ".join(str(i + 1) for i in v.points)}
-                         for panel, v in chart.violations])
-        tables.append(signals)
-        exported = export_requested(request, tables, f"spc-{code}")
+                         for panel, v in listed],
+                        note=(f"The first {SIGNAL_ROWS} of {count} signals; the CSV has them all."
+                              if count > SIGNAL_ROWS else ""))
+        exported = export_requested(request, [signals], f"spc-{code}")
         if exported:
             return exported
-        shown = Table(signals.name, signals.caption, signals.columns, signals.rows[:SIGNAL_ROWS],
-                      note=(f"The first {SIGNAL_ROWS} of {len(signals.rows)} signals; the CSV has them all."
-                            if len(signals.rows) > SIGNAL_ROWS else ""))
+        shown = signals
         context["signals"] = shown
         if result.capability is not None:
             bins = histogram(spc_selection, result.capability)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ import numpy as np
 from . import estimators
 from .constants import c4, d2, d3
 from .estimators import per_size
-from .rules import Violation, evaluate
+from .rules import Signals, Violation, evaluate
 
 XBAR_R = "xbar_r"
 XBAR_S = "xbar_s"
@@ -101,7 +101,7 @@ class Panel:
     sigmas: np.ndarray  # standard error of each point: one zone
     lcls: np.ndarray
     ucls: np.ndarray
-    violations: list[Violation]
+    violations: Signals
 
     def points(self) -> list[dict[str, Any]]:
         """One record per point, for output."""
@@ -131,8 +131,13 @@ class ControlChart:
     panels: list[Panel]
 
     @property
-    def violations(self) -> list[tuple[Panel, Violation]]:
-        return [(panel, v) for panel in self.panels for v in panel.violations]
+    def violations(self) -> Iterator[tuple[Panel, Violation]]:
+        """Every signal with its panel, panel by panel (made as read)."""
+        return ((panel, v) for panel in self.panels for v in panel.violations)
+
+    @property
+    def signal_count(self) -> int:
+        return sum(len(panel.violations) for panel in self.panels)
 
 
 def _panel(name: str, title: str, samples: Samples, values, centres, sigmas, *, floor: float | None = None,

@@ -23,7 +23,8 @@ k long, and "k of m" counts the condition over a sliding window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,12 +45,31 @@ DESCRIPTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Violation:
+RANK = {rule: rank for rank, rule in enumerate(DESCRIPTIONS)}
+
+
+class Violation(NamedTuple):
+    """A signal: its rule, the point completing the pattern (`index`) and the first point of the
+    pattern's window; for the k-of-m rules `beyond` marks the points of the window beyond the zone
+    (bit j: point first + j), for the others every point of the window is involved."""
+
     rule: str
-    description: str
-    index: int  # the point that completes the pattern
-    points: tuple[int, ...]  # every point involved
+    index: int
+    first: int
+    beyond: int | None = None
+    run_length: int | None = None  # of run_one_side (8 or 9)
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTIONS[self.rule].format(length=self.run_length)
+
+    @property
+    def points(self) -> tuple[int, ...]:
+        """Every point involved."""
+        window = range(self.first, self.index + 1)
+        if self.beyond is None:
+            return tuple(window)
+        return tuple(point for bit, point in enumerate(window) if self.beyond >> bit & 1)
 
 
 def positions(values, centres, sigmas) -> np.ndarray:
@@ -60,13 +80,48 @@ def positions(values, centres, sigmas) -> np.ndarray:
     return np.divide(offset, sigmas, out=off_centre, where=sigmas > 0)
 
 
-def evaluate(values, centres, sigmas, lcls, ucls, rule_set: str = DEFAULT_RULE_SET) -> list[Violation]:
+class Signals(Sequence):
+    """The signals of a chart, ordered by point then rule, kept as arrays: a Violation is made only
+    when one is read (a drifting year of demo data has tens of thousands, and a page lists a hundred)."""
+
+    def __init__(self, index, first, rank, mask, run_length: int):
+        self._columns = (index, first, rank, mask)
+        self._run_length = run_length
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    @property
+    def indices(self) -> np.ndarray:
+        """The point completing each signal."""
+        return self._columns[0]
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        index, first, rank, mask = (int(column[position]) for column in self._columns)
+        rule = RULES[rank]
+        return Violation(rule, index, first, None if mask < 0 else mask,
+                         self._run_length if rule == "run_one_side" else None)
+
+    def __iter__(self):
+        run = RANK["run_one_side"]
+        for index, first, rank, mask in zip(*(column.tolist() for column in self._columns), strict=True):
+            yield Violation(RULES[rank], index, first, None if mask < 0 else mask,
+                            self._run_length if rank == run else None)
+
+
+RULES = list(DESCRIPTIONS)
+
+
+def evaluate(values, centres, sigmas, lcls, ucls, rule_set: str = DEFAULT_RULE_SET) -> Signals:
     """Every signal of the rule set, ordered by point, then by rule (in the order of DESCRIPTIONS)."""
     if rule_set not in RULE_SETS:
         raise ValueError(f"unknown rule set {rule_set!r}; one of {', '.join(RULE_SETS)}")
     values = np.asarray(values, dtype=float)
     if values.size == 0:
-        return []
+        empty = np.zeros(0, dtype=int)
+        return Signals(empty, empty, empty, empty, 0)
     z = np.nan_to_num(positions(values, centres, sigmas), nan=0.0)
     lcls = np.nan_to_num(np.asarray(lcls, dtype=float), nan=-np.inf)  # None (no limit) becomes NaN, then ∓inf
     ucls = np.nan_to_num(np.asarray(ucls, dtype=float), nan=np.inf)
@@ -74,36 +129,41 @@ def evaluate(values, centres, sigmas, lcls, ucls, rule_set: str = DEFAULT_RULE_S
     run_length = 9 if nelson else 8
     side = np.sign(z)
     steps = np.sign(np.diff(values))  # steps[j] is the step into point j + 1
-    found: list[Violation] = []
+    # Signals as (point, rule rank, first point of the window, points beyond), collected per rule as
+    # arrays and ordered once: a drifting year of demo data gives tens of thousands of signals.
+    indices: list[np.ndarray] = []
+    firsts: list[np.ndarray] = []
+    ranks: list[np.ndarray] = []
+    masks: list[np.ndarray] = []
 
-    for i in np.flatnonzero((values > ucls) | (values < lcls)):
-        found.append(_violation("beyond_limits", i, [i]))
+    def add(rule: str, at: np.ndarray, window: int, mask: np.ndarray | None = None) -> None:
+        indices.append(at)
+        firsts.append(at - window + 1)
+        ranks.append(np.full(at.size, RANK[rule]))
+        masks.append(np.full(at.size, -1) if mask is None else mask)
+
+    add("beyond_limits", np.flatnonzero((values > ucls) | (values < lcls)), 1)
     for rule, k, m, zone in (("two_of_three", 2, 3, 2.0), ("four_of_five", 4, 5, 1.0)):
         for direction in (1, -1):
             beyond = z * direction > zone
-            counts = _window_sums(beyond, m)
-            for i in np.flatnonzero(beyond & (counts >= k)):
-                if i + 1 >= m:
-                    window = range(i - m + 1, i + 1)
-                    found.append(_violation(rule, i, [j for j in window if beyond[j]]))
+            at = np.flatnonzero(beyond & (_window_sums(beyond, m) >= k))
+            at = at[at >= m - 1]
+            windows = np.lib.stride_tricks.sliding_window_view(beyond, m)[at - m + 1] if at.size else np.zeros((0, m))
+            add(rule, at, m, windows.astype(int) @ (1 << np.arange(m)))
     for direction in (1, -1):
-        found += _runs("run_one_side", side == direction, run_length, length=run_length)
+        add("run_one_side", _run_ends(side == direction, run_length), run_length)
     if nelson:
         for direction in (1, -1):
             # 6 points in a row rising: 5 rising steps; the run of steps ending at point i.
-            found += _runs("trend", np.concatenate([[False], steps == direction]), 5, points=6)
+            add("trend", _run_ends(np.concatenate([[False], steps == direction]), 5), 6)
         alternate = np.zeros(values.size, dtype=bool)
         alternate[2:] = (steps[1:] != 0) & (steps[1:] == -steps[:-1])
-        found += _runs("alternating", alternate, 12, points=14)
-        found += _runs("hugging_centre", np.abs(z) < 1, 15)
-        found += _runs("avoiding_centre", np.abs(z) > 1, 8)
-    order = list(DESCRIPTIONS)
-    found.sort(key=lambda v: (v.index, order.index(v.rule), v.points))
-    return found
-
-
-def _violation(rule: str, index, points, **fmt) -> Violation:
-    return Violation(rule, DESCRIPTIONS[rule].format(**fmt), int(index), tuple(int(j) for j in points))
+        add("alternating", _run_ends(alternate, 12), 14)
+        add("hugging_centre", _run_ends(np.abs(z) < 1, 15), 15)
+        add("avoiding_centre", _run_ends(np.abs(z) > 1, 8), 8)
+    index, first, rank, mask = (np.concatenate(parts) for parts in (indices, firsts, ranks, masks))
+    order = np.lexsort((rank, index))  # by point, then rule; at most one signal per rule and point
+    return Signals(index[order], first[order], rank[order], mask[order], run_length)
 
 
 def _window_sums(flags: np.ndarray, m: int) -> np.ndarray:
@@ -120,8 +180,6 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
     return index - last_unset
 
 
-def _runs(rule: str, flags: np.ndarray, needed: int, *, points: int | None = None, **fmt) -> list[Violation]:
-    """A signal at every position where `needed` flags in a row end; it involves the last `points` points."""
-    points = points or needed
-    return [_violation(rule, i, range(i - points + 1, i + 1), **fmt)
-            for i in np.flatnonzero(_run_lengths(flags) >= needed)]
+def _run_ends(flags: np.ndarray, needed: int) -> np.ndarray:
+    """The positions where at least `needed` flags in a row end."""
+    return np.flatnonzero(_run_lengths(flags) >= needed)

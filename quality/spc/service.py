@@ -98,11 +98,13 @@ def select(chart_type: str, *, characteristic: str | None = None, product: str |
     )
 
 
-def control_chart(selection: Selection, *, estimator: str | None = None,
-                  rule_set: str = DEFAULT_RULE_SET) -> ChartResult:
+def control_chart(selection: Selection, *, estimator: str | None = None, rule_set: str = DEFAULT_RULE_SET,
+                  from_facts: bool = False) -> ChartResult:
+    """The chart of the selection. `from_facts` computes the subgroups with the aggregate's own SELECT
+    on the raw measurements instead of reading the aggregate (for verification and benchmarks)."""
     kind = selection.chart_type
     if kind in (charts.XBAR_R, charts.XBAR_S):
-        rows = subgroup_rows(selection)
+        rows = subgroup_rows(selection, from_facts=from_facts)
         chart = charts.subgroup_chart(kind, rows.numbered(), estimator=estimator, rule_set=rule_set)
         return ChartResult(selection, chart, capability(rows, chart.sigma_within))
     if estimator not in (None, charts.DEFAULT_ESTIMATOR.get(kind)):
@@ -145,7 +147,15 @@ class MeasurementRows:
         return self.samples.take(np.asarray(self.samples.fields["subgroup"]) != 0)
 
 
-def subgroup_rows(selection: Selection) -> MeasurementRows:
+def _aggregate(from_facts: bool) -> str:
+    if not from_facts:
+        return "mv_quality_measurement"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_viewdef('mv_quality_measurement'::regclass)")
+        return f"({cursor.fetchone()[0].rstrip().rstrip(';')})"
+
+
+def subgroup_rows(selection: Selection, *, from_facts: bool = False) -> MeasurementRows:
     where, params = _filters(selection)
     where.append("v.characteristic = %s")
     params.append(selection.characteristic)
@@ -153,26 +163,32 @@ def subgroup_rows(selection: Selection) -> MeasurementRows:
         where.append("v.product_id = %s")
         params.append(selection.product_id)
     condition = " AND ".join(where)
+    relation = _aggregate(from_facts)
     # Numbers only (instants as epoch seconds, days as date keys): one numpy conversion for all rows
     # instead of a Python object per timestamp.
     rows = _fetch(f"""
 SELECT extract(epoch FROM v.first_at)::float8, v.date_key, v.shift_id, v.subgroup, v.equipment_id, v.n,
        v.value_mean, v.value_dev_sum, v.value_m2, v.value_max - v.value_min
-  FROM mv_quality_measurement AS v
+  FROM {relation} AS v
  WHERE {condition}
  ORDER BY v.first_at, v.equipment_id, v.subgroup""", params)  # noqa: S608 (fixed fragments; values are parameters)
     [(lsl, usl, lsl_max, usl_min, target)] = _fetch(f"""
 SELECT min(v.lsl), max(v.usl), max(v.lsl_max), min(v.usl_min), min(v.target)
-  FROM mv_quality_measurement AS v
+  FROM {relation} AS v
  WHERE {condition}""", params)  # noqa: S608
     table = np.array(rows, dtype=float).reshape(len(rows), 10)
     at, day_keys, shifts, numbers, units, n, approx, residual, m2, ranges = table.T
     residual = np.nan_to_num(residual, nan=0.0)
     names = _names(units, shifts)
+    labels: list[str] = []
 
     def describe(i: int) -> str:
-        return (f"{_day(day_keys[i])} {names['shift'].get(int(shifts[i]), 'outside shifts')} #{int(numbers[i])} "
-                f"{names['unit'][int(units[i])]}")
+        if not labels:  # every label at once, on first use: a chart needs them all
+            days = {key: _day(key).isoformat() for key in set(day_keys.tolist())}
+            shift_names = {key: names["shift"].get(int(key), "outside shifts") for key in set(shifts.tolist())}
+            labels.extend(f"{days[d]} {shift_names[s]} #{int(k)} {names['unit'][int(u)]}" for d, s, k, u in zip(
+                day_keys.tolist(), shifts.tolist(), numbers.tolist(), units.tolist(), strict=True))
+        return labels[i]
 
     samples = Samples(
         at=at, n=n, baseline=selection.baseline_mask(day_keys), describe=describe,
