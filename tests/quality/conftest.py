@@ -50,6 +50,6 @@ def piston_rings(refresh):
         for part, value in enumerate(sample):
             add_measurement(unit, first + dt.timedelta(minutes=part), value, characteristic="ring_diameter",
                             subgroup=number, lsl=73.95, usl=74.05)
-    refresh("mv_quality_measurement")
+    refresh("mv_shift_occurrence")  # the calendar of these shifts, and every view downstream of it
     return {"start": FIRST_DAY, "end": FIRST_DAY + dt.timedelta(days=9),
             "baseline": (FIRST_DAY, FIRST_DAY + dt.timedelta(days=4))}
