@@ -84,8 +84,8 @@ def _span(values) -> str:
 
 def as_table(result: ChartResult, *, points: bool = False) -> str:
     chart, lines = result.chart, []
-    lines.append(f"{chart.title}: {result.selection.characteristic or ''} "
-                 f"{result.selection.start} … {result.selection.end}".rstrip())
+    subject = f"{result.selection.characteristic} " if result.selection.characteristic else ""
+    lines.append(f"{chart.title}: {subject}{result.selection.start} … {result.selection.end}")
     if chart.estimator:
         lines.append(f"σ_within {_fmt(chart.sigma_within)} ({ESTIMATORS[chart.estimator]})")
     lines.append(f"phase I: {chart.baseline_points} points; rules: {chart.rule_set}")
