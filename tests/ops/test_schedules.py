@@ -25,6 +25,7 @@ EXPECTED = {
     "archive-audit-log": ("mfgplatform.archive_audit_log", "40 2 * * *"),
     "send-compliance-reports": ("mfgplatform.send_compliance_reports", "0 6 * * *"),
     "weekly-data-quality": ("mfgplatform.weekly_data_quality", "30 5 * * 1"),
+    "backup": ("mfgplatform.backup_database", "30 1 * * *"),
 }
 
 
