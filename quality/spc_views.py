@@ -103,6 +103,26 @@ def _chart_options(panel, *, name: str) -> dict:
     }
 
 
+def _span(values) -> str:
+    if not len(values):
+        return "—"
+    low, high = float(values.min()), float(values.max())
+    return f"{low:.6g}" if low == high else f"{low:.6g} … {high:.6g}"
+
+
+def _points_table(chart) -> Table:
+    """Every point of every panel (exported as CSV only: a year is tens of thousands of rows)."""
+    rows = []
+    for panel in chart.panels:
+        rules: dict[int, list[str]] = {}
+        for v in panel.violations:
+            rules.setdefault(v.index, []).append(v.rule)
+        rows += [{"panel": panel.name, **point, "rules": ";".join(rules.get(point["index"], []))}
+                 for point in panel.points()]
+    return Table("points", "Points", [Column(key, key) for key in (
+        "panel", "index", "label", "at", "n", "value", "centre", "lcl", "ucl", "phase", "rules")], rows)
+
+
 def _normal_density(x: float, mean: float, sigma: float) -> float:
     return math.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
 
@@ -173,9 +193,16 @@ def characteristic(request, code: str):
                          for panel, v in listed],
                         note=(f"The first {SIGNAL_ROWS} of {count} signals; the CSV has them all."
                               if count > SIGNAL_ROWS else ""))
-        exported = export_requested(request, [signals], f"spc-{code}")
+        limits = Table("limits", "Control limits (per point where subgroup sizes vary)",
+                       [Column("panel", "Chart"), Column("points", "Points", INTEGER), Column("centre", "Centre"),
+                        Column("lcl", "LCL"), Column("ucl", "UCL"), Column("signals", "Signals", INTEGER)],
+                       [{"panel": p.title, "points": len(p.values), "centre": _span(p.centres), "lcl": _span(p.lcls),
+                         "ucl": _span(p.ucls), "signals": len(p.violations)} for p in chart.panels],
+                       note="Every point with its limits, phase and signals: the points CSV.")
+        exported = export_requested(request, [signals, limits, _points_table(chart)], f"spc-{code}")
         if exported:
             return exported
+        context["limits"] = limits
         shown = signals
         context["signals"] = shown
         if result.capability is not None:

@@ -44,6 +44,14 @@ def test_the_page_shows_the_chart_histogram_indices_and_signals(piston_rings, en
     csv = engineer_client.get(f"/workbench/quality/characteristic/ring_diameter/?{_query(piston_rings)}"
                               "&export=signals").content.decode()
     assert csv.count("beyond_limits") == 3
+    limits = {row["panel"]: row for row in response.context["limits"].rows}
+    assert limits["Subgroup mean (X̄)"]["points"] == 40
+    assert limits["Subgroup range (R)"]["ucl"] == f"{float(expected.chart.panels[1].ucls[0]):.6g}"
+    points = engineer_client.get(f"/workbench/quality/characteristic/ring_diameter/?{_query(piston_rings)}"
+                                 "&export=points").content.decode().splitlines()
+    assert len(points) == 1 + 40 + 40
+    assert points[37].split(",")[:2] == ["xbar", "36"]
+    assert points[37].endswith("beyond_limits;two_of_three")
 
 
 def test_bad_options_and_missing_data_say_why(piston_rings, engineer_client):
