@@ -1,0 +1,17 @@
+"""URLs under /workbench/: the workbench's own pages (namespace "workbench") and every app's
+`workbench_pages` module under /workbench/<its app_name>/ (see workbench.navigation)."""
+
+from django.urls import include, path
+
+from .navigation import page_modules
+from .views import home, unit
+
+workbench_patterns = [
+    path("", home.home, name="home"),
+    path("unit/", unit.unit, name="unit"),
+]
+
+urlpatterns = [
+    path("", include((workbench_patterns, "workbench"))),
+    *[path(f"{module.app_name}/", include(module)) for module in page_modules()],
+]
