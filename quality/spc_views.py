@@ -9,6 +9,7 @@ import math
 from itertools import islice
 from urllib.parse import urlencode
 
+import numpy as np
 from django.db import connection
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
@@ -86,7 +87,9 @@ def _chart_options(panel, *, name: str) -> dict:
     points = {"name": name, "type": "line", "data": [float(v) for v in panel.values], "symbolSize": 3,
               "color": wb_charts.PRIMARY, "lineStyle": {"width": 1}}
     if marks:
-        points["markLine"] = {"symbol": "none", "silent": True, "label": {"formatter": "{b}"},
+        # ECharts rounds a mark line's value to `precision` decimals (2 by default), which would move
+        # limits of a fine characteristic onto each other.
+        points["markLine"] = {"symbol": "none", "silent": True, "precision": 12, "label": {"formatter": "{b}"},
                               "lineStyle": {"type": "dashed"}, "data": marks}
     return {
         "wbFormat": "number", "animation": False, "legend": {"top": 0, "right": 0},
@@ -94,13 +97,39 @@ def _chart_options(panel, *, name: str) -> dict:
         "tooltip": {"trigger": "axis"},
         "dataZoom": [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 8}],
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"show": False}},
-        "yAxis": {"type": "value", "scale": True, "name": name},
+        "yAxis": {"type": "value", "scale": True, "name": name, **_axis_range(panel)},
         "series": [
             points, *limits,
             {"name": "signal", "type": "scatter", "symbolSize": 6, "color": wb_charts.LOSS,
              "data": [float(v) if i in signalled else None for i, v in enumerate(panel.values)]},
         ],
     }
+
+
+def _axis_range(panel) -> dict:
+    """Axis bounds that show the points and the limits (mark lines do not widen an axis)."""
+    values = np.concatenate([panel.values, panel.lcls, panel.ucls, panel.centres])
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return {}
+    low, high = float(values.min()), float(values.max())
+    pad = (high - low) * 0.05 or abs(high) * 0.01 or 1.0
+    # The padded ends are odd numbers: label only the regular ticks between them.
+    return {"min": low - pad, "max": high + pad, "axisLabel": {"showMinLabel": False, "showMaxLabel": False}}
+
+
+def _products(code: str, selection) -> list[tuple[str, int]]:
+    """(product code, subgroups) of the characteristic in the selection, the most measured first."""
+    where, params = ["v.characteristic = %s", "v.production_date BETWEEN %s AND %s"], [code, selection.start,
+                                                                                        selection.end]
+    if selection.node is not None:
+        where.append("v.equipment_id IN (SELECT id FROM dim_equipment WHERE path = %s OR path LIKE %s)")
+        params += [selection.node.path, f"{selection.node.path}/%"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+SELECT p.code, count(*) FROM mv_quality_measurement AS v JOIN dim_product AS p ON p.id = v.product_id
+ WHERE {' AND '.join(where)} GROUP BY p.code ORDER BY 2 DESC, 1""", params)  # noqa: S608
+        return cursor.fetchall()
 
 
 def _span(values) -> str:
@@ -146,7 +175,8 @@ def _histogram_options(bins: list[tuple[float, float, int]], capability) -> dict
     limits = [{"xAxis": value, "name": name} for name, value in (("LSL", capability.lsl), ("USL", capability.usl))
               if value is not None]
     if limits:
-        series[0]["markLine"] = {"symbol": "none", "lineStyle": {"color": wb_charts.LOSS, "type": "solid"},
+        series[0]["markLine"] = {"symbol": "none", "precision": 12,
+                                 "lineStyle": {"color": wb_charts.LOSS, "type": "solid"},
                                  "label": {"formatter": "{b}"}, "data": limits}
     low = min([bins[0][0]] + [x["xAxis"] for x in limits])
     high = max([bins[-1][1]] + [x["xAxis"] for x in limits])
@@ -165,8 +195,18 @@ def characteristic(request, code: str):
         options = _options(request.GET)
     except ValueError:
         return HttpResponseBadRequest("baseline_start and baseline_end must be dates (YYYY-MM-DD).")
+    products = _products(code, selection)
+    if options["product"] is None and len(products) > 1:
+        # One chart per product: products of one characteristic have their own targets and limits, and
+        # a chart mixing them would show their differences. The most measured one comes first.
+        options["product"] = products[0][0]
+        context_note = (f"{code} is measured on {len(products)} products with their own specifications: "
+                        f"showing {products[0][0]}; choose another above.")
+    else:
+        context_note = ""
     context: dict = {"code": code, "options": options, "chart_types": [(k, TITLES[k]) for k in SUBGROUP_CHARTS],
-                     "estimators": ESTIMATORS, "rule_sets": RULE_SETS, "error": None}
+                     "estimators": ESTIMATORS, "rule_sets": RULE_SETS, "error": None, "products": products,
+                     "product_note": context_note}
     try:
         spc_selection = select(options["chart"], characteristic=code, product=options["product"],
                                equipment=selection.equipment, start=selection.start, end=selection.end,

@@ -1,10 +1,12 @@
 """The characteristic page, the characteristics list and the chart API over HTTP, with the piston-ring
 example as data: the page shows what the SPC service computes, and the API returns it as JSON."""
 
+import datetime as dt
 import json
 
 import pytest
 
+from mfgplatform.views_registry import refresh_views
 from quality.spc import control_chart, select
 
 PASSWORD = "Quality-test-pass-1"
@@ -91,3 +93,24 @@ def test_the_pages_need_the_quality_permission(piston_rings, client, django_user
     client.force_login(user)
     assert client.get("/workbench/quality/characteristic/").status_code == 403
     assert client.get("/workbench/quality/api/spc?chart=p").status_code == 403
+
+
+def test_a_characteristic_of_several_products_charts_one_product_at_a_time(piston_rings, engineer_client):
+    from equipment.models import Equipment
+    from tests.kpi.factories import add_measurement, product
+
+    other = product("RING-B")
+    unit = Equipment.objects.get(code="RING-1")
+    first = dt.datetime.combine(piston_rings["start"], dt.time(7, 30), tzinfo=dt.UTC)
+    for part, value in enumerate((80.01, 79.99, 80.02)):
+        add_measurement(unit, first + dt.timedelta(minutes=part), value, characteristic="ring_diameter", subgroup=9,
+                        lsl=79.9, usl=80.1, prod=other)
+    refresh_views(["mv_quality_measurement"], triggered_by="test")
+    page = engineer_client.get(f"/workbench/quality/characteristic/ring_diameter/?{_query(piston_rings)}")
+    assert [code for code, _ in page.context["products"]] == ["TP-1", "RING-B"]  # the most measured first
+    assert page.context["options"]["product"] == "TP-1"
+    assert "measured on 2 products" in page.content.decode()
+    assert page.context["result"].chart.baseline_points == 25
+    chosen = engineer_client.get(f"/workbench/quality/characteristic/ring_diameter/?{_query(piston_rings)}"
+                                 "&product=RING-B")
+    assert chosen.context["result"].capability.n == 3
