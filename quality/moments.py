@@ -21,6 +21,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Moments:
@@ -70,14 +72,25 @@ def combine(parts: Iterable[Moments]) -> Moments:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
-    reference = parts[0].mean
-    total = sum(p.n for p in parts)
-    deviations = [(p.mean - reference) + p.residual / p.n for p in parts]
-    centre = exact_sum(p.n * d for p, d in zip(parts, deviations, strict=True)) / total
-    spread = [d - centre for d in deviations]
-    between = exact_sum(p.n * s * s for p, s in zip(parts, spread, strict=True))
-    drift = exact_sum(p.n * s for p, s in zip(parts, spread, strict=True))
-    m2 = exact_sum(p.m2 for p in parts) + between - drift * drift / total
-    mean = reference + centre
-    residual = ((reference - mean) + centre) * total + drift
-    return Moments(total, mean, residual, max(m2, 0.0))
+    return combine_arrays(*(np.array(column, dtype=float) for column in zip(*(
+        (p.n, p.mean, p.residual, p.m2) for p in parts), strict=True)))
+
+
+def combine_arrays(n, mean, residual, m2) -> Moments:
+    """combine() over columns (numpy arrays of the rows' n, mean, residual and m2). The sums are
+    numpy's pairwise sums: their rounding error grows with log N, not N."""
+    keep = n > 0
+    n, mean, residual, m2 = n[keep], mean[keep], residual[keep], m2[keep]
+    if n.size == 0:
+        return EMPTY
+    with np.errstate(all="ignore"):  # extreme values give inf or NaN, never an error
+        reference = mean[0]
+        total = n.sum()
+        deviations = (mean - reference) + residual / n
+        centre = (n * deviations).sum() / total
+        spread = deviations - centre
+        drift = (n * spread).sum()
+        combined = m2.sum() + (n * spread * spread).sum() - drift * drift / total
+        rounded = reference + centre
+        carried = ((reference - rounded) + centre) * total + drift
+    return Moments(int(total), float(rounded), float(carried), float(max(combined, 0.0)))
