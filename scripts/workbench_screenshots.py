@@ -11,6 +11,7 @@ Each page is shot at 1280 px wide (the top of the page, where its charts are) an
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -56,12 +57,12 @@ def main() -> None:
             page.set_viewport_size({"width": width, "height": height or 900})
             response = page.goto(f"{args.base}{path}")
             if response is None or response.status != 200:
-                print(f"{name}: HTTP {response.status if response else '?'}, skipped")
+                sys.stderr.write(f"{name}: HTTP {response.status if response else '?'}, skipped\n")
                 continue
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(300)  # the charts draw after DOMContentLoaded
             page.screenshot(path=str(out / f"workbench-{name}.png"), full_page=height is None)
-            print(f"{name}: {out / f'workbench-{name}.png'}")
+            sys.stdout.write(f"{name}: {out / f'workbench-{name}.png'}\n")
         browser.close()
 
 
