@@ -4,11 +4,13 @@
 from django.urls import include, path
 
 from .navigation import page_modules
-from .views import home, unit
+from .views import home, pareto, reliability, unit
 
 workbench_patterns = [
     path("", home.home, name="home"),
     path("unit/", unit.unit, name="unit"),
+    path("downtime/", pareto.pareto, name="pareto"),
+    path("reliability/", reliability.reliability, name="reliability"),
 ]
 
 urlpatterns = [
