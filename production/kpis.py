@@ -26,6 +26,9 @@ TIME_MODEL = register_source(ElementSource(
         "AOET": "sum(v.aoet_s)", "ORDER_PQ": "sum(v.order_pq)",
     },
     group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id"},
+    # ISO 22400 is about work units: support equipment (pumps, compressors) never enters OEE or its
+    # roll-ups, nor the operating time of the reliability figures (it has its own).
+    units="work_units",
 ))
 
 
