@@ -28,11 +28,12 @@ def _base(fmt: str, **extra) -> dict[str, Any]:
 
 
 def line_chart(categories: list[str], series: dict[str, list[float | None]], *, fmt: str = "percent",
-               title: str = "") -> dict[str, Any]:
-    """One line per series over shared categories (periods); None leaves a gap."""
+               title: str = "", scale: bool = False) -> dict[str, Any]:
+    """One line per series over shared categories (periods); None leaves a gap. `scale` lets the value
+    axis start near the smallest value instead of zero (for ratios that move within a few percent)."""
     return _base(fmt, title={"text": title, "textStyle": {"fontSize": 13}}, legend={"top": 0, "right": 0},
                  xAxis={"type": "category", "data": categories},
-                 yAxis={"type": "value"},
+                 yAxis={"type": "value", "scale": scale},
                  series=[{"name": name, "type": "line", "data": values, "connectNulls": False, "showSymbol": True}
                          for name, values in series.items()])
 
