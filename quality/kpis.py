@@ -11,10 +11,10 @@ the pairwise update (quality.moments); neither is ever derived from Σx² − (�
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection
 
 from mfgplatform.kpi.registry import (
@@ -28,7 +28,7 @@ from mfgplatform.kpi.registry import (
 from mfgplatform.kpi.sources import BUCKET_START, ElementSource
 from mfgplatform.kpi.types import Bucket, Granularity, GroupBy, NotComputable, Selection
 
-from .moments import Moments, combine, exact_sum
+from .moments import combine_arrays
 from .views_sql import QUALITY_BY_DEFECT_SELECT_V2
 
 ISO_9001 = "ISO 9001:2015 (industry practice)"
@@ -82,12 +82,23 @@ class CapabilitySource(ElementSource):
         if selection.product_id is not None:
             where.append("v.product_id = %s")
             params.append(selection.product_id)
+        relation, condition = self.relation(selection), " AND ".join(where)
+        bucket = f"{BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group"
+        # Per bucket in SQL: the limits. Per row, ordered by bucket: the moments that σ_within and the
+        # overall spread are combined from in Python (numpy: an extreme value gives inf or NaN, where
+        # a float8 sum in SQL would raise).
         sql = f"""
-SELECT {BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group,
-       v.subgroup, v.n, v.value_mean, v.value_dev_sum, v.value_m2,
-       v.lsl, v.usl, v.lsl_max, v.usl_min, v.target
-  FROM {self.relation(selection)} AS v{joins}
- WHERE {' AND '.join(where)}"""
+WITH rows AS (
+    SELECT {bucket}, v.subgroup, v.n, v.value_mean, v.value_dev_sum, v.value_m2,
+           v.lsl, v.usl, v.lsl_max, v.usl_min, v.target
+      FROM {relation} AS v{joins}
+     WHERE {condition}
+)
+SELECT b_start, b_shift, b_group, subgroup, n, value_mean, value_dev_sum, value_m2,
+       min(lsl) OVER b, max(usl) OVER b, max(lsl_max) OVER b, min(usl_min) OVER b, min(target) OVER b
+  FROM rows
+WINDOW b AS (PARTITION BY b_start, b_shift, b_group)
+ ORDER BY b_start, b_shift, b_group"""
         return sql, params
 
     def fetch(self, selection: Selection) -> dict[Bucket, dict[str, Any]]:
@@ -95,39 +106,37 @@ SELECT {BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift,
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        subgroups: dict[Bucket, list[tuple]] = defaultdict(list)
-        for b_start, b_shift, b_group, *row in rows:
-            subgroups[Bucket(b_start, b_shift, b_group)].append(tuple(row))
-        return {bucket: capability_elements(rows) for bucket, rows in subgroups.items()}
+        result: dict[Bucket, dict[str, Any]] = {}
+        if not rows:
+            return result
+        # One numpy table of every row's moments; the rows of a bucket are consecutive.
+        moments = np.array([row[3:8] for row in rows], dtype=float)
+        first = 0
+        for last in range(1, len(rows) + 1):
+            if last < len(rows) and rows[last][:3] == rows[first][:3]:
+                continue
+            result[Bucket(*rows[first][:3])] = capability_elements(moments[first:last], rows[first][8:])
+            first = last
+        return result
 
 
-def _moments(n, mean, residual, m2) -> Moments:
-    # A subgroup whose values leave the double range has no mean or spread (NULL): it makes the
-    # bucket's figures NaN, which the indices report as not computable.
-    def known(value):
-        return math.nan if value is None else value
-
-    return Moments(int(n), known(mean), known(residual), known(m2))
-
-
-def capability_elements(rows: list[tuple]) -> dict[str, Any]:
-    """MEAN, SIGMA_WITHIN and SIGMA_OVERALL of a bucket's subgroup rows
-    (subgroup, n, mean, residual, m2, lsl, usl, lsl_max, usl_min, target); limits checked for consistency."""
-    parts = [_moments(n, mean, residual, m2) for _, n, mean, residual, m2, *_ in rows]
-    overall = combine(parts)
-    within = [(p.m2, p.n - 1) for (subgroup, *_), p in zip(rows, parts, strict=True) if subgroup != 0 and p.n > 1]
-    df_within = sum(df for _, df in within)
-    lsl = min((r[5] for r in rows if r[5] is not None), default=None)
-    usl = max((r[6] for r in rows if r[6] is not None), default=None)
-    lsl_max = max((r[7] for r in rows if r[7] is not None), default=None)
-    usl_min = min((r[8] for r in rows if r[8] is not None), default=None)
+def capability_elements(moments: np.ndarray, limits: tuple) -> dict[str, Any]:
+    """MEAN, SIGMA_WITHIN and SIGMA_OVERALL of a bucket: `moments` has a row (subgroup, n, mean,
+    residual, m2) per subgroup row (NaN where a value left the double range), `limits` are the bucket's
+    (lsl, usl, lsl_max, usl_min, target); limits checked for consistency."""
+    subgroup, n, mean, residual, m2 = moments.T
+    overall = combine_arrays(n, mean, np.nan_to_num(residual, nan=0.0), m2)
+    within = (subgroup != 0) & (n > 1)
+    df_within = float((n[within] - 1).sum())
+    with np.errstate(all="ignore"):
+        ss_within = float(m2[within].sum())
+    lsl, usl, lsl_max, usl_min, target = limits
     return {
-        "N": float(overall.n), "LSL": lsl, "USL": usl,
-        "TARGET": min((r[9] for r in rows if r[9] is not None), default=None),
+        "N": float(overall.n), "LSL": lsl, "USL": usl, "TARGET": target,
         "MEAN": overall.mean + overall.residual / overall.n if overall.n else None,
         "SIGMA_OVERALL": overall.stdev,
-        "SIGMA_WITHIN": math.sqrt(exact_sum(m2 for m2, _ in within) / df_within) if df_within else None,
-        "SS_WITHIN": exact_sum(m2 for m2, _ in within), "DF_WITHIN": float(df_within),
+        "SIGMA_WITHIN": math.sqrt(ss_within / df_within) if df_within else None,
+        "SS_WITHIN": ss_within, "DF_WITHIN": df_within,
         "LIMITS_CONSISTENT": lsl == lsl_max and usl == usl_min,
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpResponse
 
 PERCENT, NUMBER, HOURS, TEXT, INTEGER, MINUTES = "percent", "number", "hours", "text", "integer", "minutes"
+RATE = "rate"  # per hour, shown per 1,000 h
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ def format_value(value: Any, kind: str) -> str:
         return f"{value:,.1f} h"
     if kind == MINUTES:
         return f"{value:,.0f} min"
+    if kind == RATE:
+        return f"{value * 1000:.3f}"
     if kind == INTEGER:
         return f"{value:,.0f}"
     if kind == NUMBER:

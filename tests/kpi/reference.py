@@ -178,19 +178,48 @@ def _quantities(plant: Plant, runs) -> dict[tuple[int, int, int], dict[str, Deci
         span = max(r.ended_at for r in members) - min(r.started_at for r in members)
         first_runs[first.id] = (Decimal(str(span.total_seconds())), sum(r.produced_qty for r in members))
     result: dict[tuple[int, int, int], dict[str, Decimal]] = {}
+
+    def row_of(key):
+        return result.setdefault(key, dict.fromkeys(QUANTITY_COLUMNS, ZERO))
+
     for run in runs:
-        key = (run.equipment_id, *plant.occurrence_at(run.started_at))
-        row = result.setdefault(key, dict.fromkeys(QUANTITY_COLUMNS, ZERO))
-        row["runs"] += 1
-        row["pq"] += run.produced_qty
-        row["gq"] += run.good_qty
-        row["sq"] += run.scrap_qty
-        row["rq"] += run.rework_qty
-        row["psq"] += run.planned_scrap_qty
-        row["pri_pq_s"] += run.pri_seconds * run.produced_qty
-        row["pri_gq_s"] += run.pri_seconds * run.good_qty
+        start_key = (run.equipment_id, *plant.occurrence_at(run.started_at))
+        row_of(start_key)["runs"] += 1
+        for occurrence, share in run_shares(plant, run):
+            row = row_of((run.equipment_id, *occurrence))
+            row["pq"] += share * run.produced_qty
+            row["gq"] += share * run.good_qty
+            row["sq"] += share * run.scrap_qty
+            row["rq"] += share * run.rework_qty
+            row["psq"] += share * run.planned_scrap_qty
+            row["pri_pq_s"] += share * run.pri_seconds * run.produced_qty
+            row["pri_gq_s"] += share * run.pri_seconds * run.good_qty
         if run.id in first_runs:
+            row = row_of(start_key)
             row["orders"] += 1
             row["aoet_s"] += first_runs[run.id][0]
             row["order_pq"] += first_runs[run.id][1]
     return result
+
+
+def run_shares(plant: Plant, run) -> list[tuple[tuple[int, int], Decimal]]:
+    """A run's quantities are spread evenly over its time: each occurrence gets the share of the run's
+    instants that belong to it (occurrence_at); instants outside every shift go to shift 0 of the
+    production day the run started in. A run of no length counts where it starts."""
+    length = Decimal(str((run.ended_at - run.started_at).total_seconds()))
+    if not length:
+        return [(plant.occurrence_at(run.started_at), Decimal(1))]
+    cuts = {run.started_at, run.ended_at}
+    day = plant.production_date(run.started_at) - dt.timedelta(days=1)
+    while day <= plant.production_date(run.ended_at):
+        for _, window in plant.occurrences(day):
+            cuts.update(t for t in window if run.started_at < t < run.ended_at)
+        day += dt.timedelta(days=1)
+    outside = (date_key(plant.production_date(run.started_at)), 0)
+    shares: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    points = sorted(cuts)
+    for start, end in zip(points, points[1:], strict=False):
+        owner = plant.occurrence_at(start)
+        key = owner if owner[1] != 0 else outside
+        shares[key] += Decimal(str((end - start).total_seconds())) / length
+    return list(shares.items())
