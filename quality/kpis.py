@@ -64,6 +64,9 @@ class CapabilitySource(ElementSource):
         if selection.product_id is not None:
             where.append("v.product_id = %s")
             params.append(selection.product_id)
+        if selection.shift_id is not None:
+            where.append("v.shift_id = %s")
+            params.append(selection.shift_id)
         sql = f"""
 WITH subgroup AS (
     SELECT {BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group,

@@ -20,6 +20,7 @@ DATA_MIGRATIONS = [
     ("reliability", "0003_downtime_reason_tree"),
     ("quality", "0002_defect_types"),
     ("ontology", "0002_default_terms"),
+    ("ontology", "0140_question_terms"),
 ]
 TABLES = [
     "dim_date", "dim_time", "dim_unit_of_measure", "ref_kpi_definition", "dim_shift", "dim_date_range",
