@@ -82,17 +82,14 @@ class CapabilitySource(ElementSource):
         if selection.product_id is not None:
             where.append("v.product_id = %s")
             params.append(selection.product_id)
-<<<<<<< HEAD
         if selection.shift_id is not None:
             where.append("v.shift_id = %s")
             params.append(selection.shift_id)
-=======
         relation, condition = self.relation(selection), " AND ".join(where)
         bucket = f"{BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group"
         # Per bucket in SQL: the limits. Per row, ordered by bucket: the moments that σ_within and the
         # overall spread are combined from in Python (numpy: an extreme value gives inf or NaN, where
         # a float8 sum in SQL would raise).
->>>>>>> main
         sql = f"""
 WITH rows AS (
     SELECT {bucket}, v.subgroup, v.n, v.value_mean, v.value_dev_sum, v.value_m2,
