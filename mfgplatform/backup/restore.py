@@ -26,7 +26,7 @@ from typing import Any
 
 from psycopg import sql
 
-from .archive import AUDIT_PREFIX, DUMP, _tail, code_migrations, extract_member, read_manifest
+from .archive import AUDIT_PREFIX, DUMP, code_migrations, extract_member, output_tail, read_manifest, schema_fingerprint
 from .client import client_programs
 from .errors import BackupError
 from .postgres import Target, libpq_environment
@@ -64,13 +64,9 @@ def check_schema_version(manifest: dict[str, Any]) -> None:
         parts.append(f"migrations of this code missing from the backup: {listed(only_code)}")
     raise BackupError(
         f"Schema version mismatch: the backup was taken at schema {manifest['schema']['fingerprint'][:12]}, "
-        f"this code is at {_fingerprint(code)[:12]}; {'; '.join(parts)}. Restore with the release the backup "
-        "was taken with (then upgrade it with manage.py migrate), or take a new backup with this release."
+        f"this code is at {schema_fingerprint(list(code))[:12]}; {'; '.join(parts)}. Restore with the release "
+        "the backup was taken with (then upgrade it with manage.py migrate), or take a new backup with this release."
     )
-
-
-def _fingerprint(migrations: set[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(migrations)).encode()).hexdigest()
 
 
 USER_OBJECTS = """
@@ -118,7 +114,7 @@ def prepare_database(target: Target, timescaledb_version: str) -> None:
 def _restore_list(programs, dump: Path, listing: Path) -> None:
     result = subprocess.run([programs.program("pg_restore"), "--list", str(dump)], capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"pg_restore cannot read the dump: {_tail(result.stderr)}")
+        raise BackupError(f"pg_restore cannot read the dump: {output_tail(result.stderr)}")
     kept = [line for line in result.stdout.splitlines() if not any(m in line for m in SKIPPED_TOC_MARKERS)]
     listing.write_text("\n".join(kept) + "\n")
 
@@ -172,7 +168,7 @@ def restore_backup(path: Path, target: Target | None = None, audit_dir: Path | N
                 conn.execute("SELECT timescaledb_post_restore()")
         if result.returncode != 0:
             raise BackupError(
-                f"pg_restore failed (exit {result.returncode}); nothing was restored: {_tail(result.stderr)}"
+                f"pg_restore failed (exit {result.returncode}); nothing was restored: {output_tail(result.stderr)}"
             )
     audit_dir.mkdir(parents=True, exist_ok=True)
     for member, destination, _digest in audit_members:
