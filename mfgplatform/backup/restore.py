@@ -8,7 +8,10 @@ extension version; upgrade with ALTER EXTENSION afterwards). Then:
 1. create the database if it does not exist, and the timescaledb extension at the dump's version;
 2. `SELECT timescaledb_pre_restore()` (stops the extension's background jobs, marks the database
    as restoring);
-3. pg_restore in one transaction with --exit-on-error: either everything is restored or nothing;
+3. pg_restore in one transaction with --exit-on-error: either everything is restored or nothing. Objects
+   belong to the restoring user and grants are left out (--no-owner, --no-privileges): roles are global
+   objects outside the dump, and a grant to a role the target server lacks would fail the restore;
+   `manage.py create_bi_role` grants the BI role's reads again;
 4. `SELECT timescaledb_post_restore()`, also after a failed pg_restore so the database is usable;
 5. the audit archive files into AUDIT_ARCHIVE_DIR, and a `backup.restored` audit event.
 """
@@ -160,7 +163,7 @@ def restore_backup(path: Path, target: Target | None = None, audit_dir: Path | N
         try:
             result = subprocess.run(
                 [programs.program("pg_restore"), "--exit-on-error", "--single-transaction", "--no-owner",
-                 f"--use-list={listing}", f"--dbname={target.dbname}", str(dump)],
+                 "--no-privileges", f"--use-list={listing}", f"--dbname={target.dbname}", str(dump)],
                 env=libpq_environment(target), capture_output=True, text=True,
             )
         finally:
