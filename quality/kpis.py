@@ -82,6 +82,9 @@ class CapabilitySource(ElementSource):
         if selection.product_id is not None:
             where.append("v.product_id = %s")
             params.append(selection.product_id)
+        if selection.shift_id is not None:
+            where.append("v.shift_id = %s")
+            params.append(selection.shift_id)
         relation, condition = self.relation(selection), " AND ".join(where)
         bucket = f"{BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group"
         # Per bucket in SQL: the limits. Per row, ordered by bucket: the moments that σ_within and the

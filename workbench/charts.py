@@ -28,11 +28,12 @@ def _base(fmt: str, **extra) -> dict[str, Any]:
 
 
 def line_chart(categories: list[str], series: dict[str, list[float | None]], *, fmt: str = "percent",
-               title: str = "") -> dict[str, Any]:
-    """One line per series over shared categories (periods); None leaves a gap."""
+               title: str = "", scale: bool = False) -> dict[str, Any]:
+    """One line per series over shared categories (periods); None leaves a gap. `scale` lets the value
+    axis start near the smallest value instead of zero (for ratios that move within a few percent)."""
     return _base(fmt, title={"text": title, "textStyle": {"fontSize": 13}}, legend={"top": 0, "right": 0},
                  xAxis={"type": "category", "data": categories},
-                 yAxis={"type": "value"},
+                 yAxis={"type": "value", "scale": scale},
                  series=[{"name": name, "type": "line", "data": values, "connectNulls": False, "showSymbol": True}
                          for name, values in series.items()])
 
@@ -119,3 +120,18 @@ def bar_chart(labels: list[str], series: dict[str, list[float | None]], *, fmt: 
                  series=[{"name": name, "type": "bar",
                           "data": [{"value": v, "url": u} if u else v for v, u in zip(values, urls, strict=True)]}
                          for name, values in series.items()])
+
+
+def band_chart(categories: list[str], minimum: list, mean: list, maximum: list, *, name: str) -> dict[str, Any]:
+    """A min–max band (stacked: the minimum as an invisible base, the range on top) with the mean as a line."""
+    spread = [None if lo is None or hi is None else hi - lo for lo, hi in zip(minimum, maximum, strict=True)]
+    return _base("number", legend={"top": 0, "right": 0},
+                 tooltip={"trigger": "axis"},
+                 xAxis={"type": "category", "data": categories},
+                 yAxis={"type": "value", "scale": True, "name": name},
+                 series=[{"name": "min", "type": "line", "data": minimum, "stack": "band", "symbol": "none",
+                          "lineStyle": {"opacity": 0}, "color": MUTED},
+                         {"name": "max − min", "type": "line", "data": spread, "stack": "band", "symbol": "none",
+                          "lineStyle": {"opacity": 0}, "areaStyle": {"color": ACCENT, "opacity": 0.35},
+                          "color": ACCENT},
+                         {"name": "mean", "type": "line", "data": mean, "symbol": "none", "color": PRIMARY}])

@@ -40,6 +40,7 @@ CORE_NAVIGATION = [
     NavItem("Downtime Pareto", "workbench:pareto", order=30, permission="reliability.view_factdowntime"),
     NavItem("Quality", "workbench:quality", order=40, permission="quality.view_factquality"),
     NavItem("Reliability", "workbench:reliability", order=50, permission="reliability.view_factdowntime"),
+    NavItem("Sensors", "workbench:sensors", order=60, permission="reliability.view_factsensorevent"),
 ]
 
 

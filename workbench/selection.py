@@ -134,3 +134,29 @@ def selection_from(request, *, ranges: list[DimDateRange] | None = None) -> Sele
     resolved = named.resolve(today)
     return Selection(node, named.code, named.name, resolved.start, resolved.end, resolved.is_partial,
                      granularity=granularity, error=error)
+
+
+COMPARISONS = {"previous": "the period before", "year": "the same dates a year earlier", "custom": "custom dates"}
+
+
+def comparison_from(request, selection: Selection) -> Selection | None:
+    """The range to compare the selection with (like for like: same node, same granularity), from
+    `compare=previous|year|custom` (custom: `cstart` and `cend`); None when no comparison is asked for
+    or its dates are unusable."""
+    kind = request.GET.get("compare")
+    if kind == "previous":
+        return selection.previous()
+    if kind == "year":
+        try:
+            start, end = selection.start.replace(year=selection.start.year - 1), \
+                selection.end.replace(year=selection.end.year - 1)
+        except ValueError:  # 29 February
+            start, end = selection.start - dt.timedelta(days=365), selection.end - dt.timedelta(days=365)
+        return replace(selection, range_code=None, range_label="a year earlier", start=start, end=end,
+                       is_partial=False)
+    if kind == "custom":
+        start, end = _parse_date(request.GET.get("cstart")), _parse_date(request.GET.get("cend"))
+        if start and end and start <= end:
+            return replace(selection, range_code=None, range_label=f"{start} – {end}", start=start, end=end,
+                           is_partial=False)
+    return None

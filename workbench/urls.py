@@ -4,13 +4,16 @@
 from django.urls import include, path
 
 from .navigation import page_modules
-from .views import home, pareto, reliability, unit
+from .views import home, pareto, quality, reliability, sensors, unit
 
 workbench_patterns = [
     path("", home.home, name="home"),
     path("unit/", unit.unit, name="unit"),
     path("downtime/", pareto.pareto, name="pareto"),
     path("reliability/", reliability.reliability, name="reliability"),
+    path("sensors/", sensors.sensors, name="sensors"),
+    # The quality app's own pages are mounted below /workbench/quality/ (quality/workbench_pages.py).
+    path("quality/", quality.quality, name="quality"),
 ]
 
 urlpatterns = [

@@ -147,7 +147,7 @@ def _run_pg_dump(programs, dump: Path) -> None:
     command = [programs.program("pg_dump"), "--format=custom", "--file", str(dump)]
     result = subprocess.run(command, env=libpq_environment(), capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"pg_dump failed (exit {result.returncode}): {_tail(result.stderr)}")
+        raise BackupError(f"pg_dump failed (exit {result.returncode}): {output_tail(result.stderr)}")
 
 
 def _write_tar(partial: Path, manifest: dict[str, Any], files: list[tuple[str, Path]]) -> None:
@@ -171,7 +171,7 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _tail(text: str, lines: int = 8) -> str:
+def output_tail(text: str, lines: int = 8) -> str:
     return " | ".join(line for line in text.strip().splitlines()[-lines:]) or "(no output)"
 
 

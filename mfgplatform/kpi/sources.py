@@ -75,6 +75,9 @@ class ElementSource:
             from equipment.work_units import SUPPORT_IDS_SQL, WORK_UNIT_IDS_SQL
 
             where.append(f"v.equipment_id IN ({WORK_UNIT_IDS_SQL if self.units == 'work_units' else SUPPORT_IDS_SQL})")
+        if selection.shift_id is not None:
+            where.append("v.shift_id = %s")
+            params.append(selection.shift_id)
         for option, column in self.filter_columns.items():
             value = getattr(selection, option)
             if value is not None:

@@ -21,6 +21,7 @@ DATA_MIGRATIONS = [
     ("quality", "0002_defect_types"),
     ("ontology", "0002_default_terms"),
     ("mfgplatform", "0081_default_break_positions"),
+    ("ontology", "0140_question_terms"),
 ]
 TABLES = [
     "dim_date", "dim_time", "dim_unit_of_measure", "ref_kpi_definition", "dim_shift", "dim_shift_break",

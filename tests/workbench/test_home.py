@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from equipment.models import Equipment
-from mfgplatform.kpi import compute_kpis
+from mfgplatform.kpi import compute_elements, compute_kpis
 from mfgplatform.roles import VIEWER, sync_roles
 
 from .conftest import END, START, dates_query
@@ -78,3 +78,24 @@ def test_login_lands_on_the_home_and_roles_are_respected(client, django_user_mod
     assert client.get("/workbench/").status_code == 200
     client.logout()
     assert client.get("/workbench/")["Location"].startswith("/admin/login/?next=/workbench/")
+
+
+@pytest.mark.django_db
+def test_compare_two_ranges_like_for_like(seeded_plant, engineer_client):
+    first_day = START.isoformat()
+    query = dates_query(compare="custom", cstart=first_day, cend=first_day)
+    response = engineer_client.get(f"/workbench/?{query}")
+    rows = response.context["children_table"].rows
+    assert rows
+    for row in rows:
+        then = compute_kpis(["oee"], equipment=[row["code"]], start=START, end=START)[0].value
+        assert row["oee_compared"] == then
+        if then is not None and row["oee"] is not None:
+            assert row["oee_change"] == pytest.approx(row["oee"] - then)
+    pareto = engineer_client.get(f"/workbench/downtime/?{query}").context["pareto_table"].rows
+
+    then_total = sum(float(r.elements["STOP_S"]) for r in compute_elements(
+        "downtime_by_reason", start=START, end=START, group_by="reason"))
+    assert sum(r["hours_compared"] for r in pareto) * 3600 == pytest.approx(then_total)
+    unit = engineer_client.get(f"/workbench/unit/?{query}&node={rows[0]['code']}")
+    assert unit.status_code == 200

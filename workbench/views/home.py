@@ -9,7 +9,7 @@ from equipment.choices import TaxonomyLevel
 from equipment.models import Equipment
 
 from .. import charts, kpis
-from ..selection import selection_from
+from ..selection import COMPARISONS, comparison_from, selection_from
 from ..tables import PERCENT, TEXT, Column, Table, export_requested
 from .base import render_page, workbench_view
 
@@ -49,8 +49,10 @@ def trend(current: float | None, previous: float | None) -> dict | None:
 @workbench_view("production.view_factproduction")
 def home(request):
     selection = selection_from(request)
+    comparison = comparison_from(request, selection)
     current = kpis.totals(kpis.OEE_FAMILY, selection)
-    previous = kpis.totals(kpis.OEE_FAMILY, selection.previous())
+    # Trend arrows compare with the chosen range, or with the period just before.
+    previous = kpis.totals(kpis.OEE_FAMILY, comparison or selection.previous())
     granularity = kpis.sparkline_granularity(selection.days)
     periods, trend_series = kpis.series(kpis.OEE_FAMILY, selection, granularity)
 
@@ -71,6 +73,11 @@ def home(request):
     for child in children_of(selection.node):
         child_totals = kpis.totals(kpis.OEE_FAMILY, selection, equipment=[child.code])
         produced = (child_totals["oee"].elements or {}).get("PQ", 0)
+        compared = {}
+        if comparison is not None:
+            then = kpis.totals(["oee"], comparison, equipment=[child.code])["oee"].value
+            now = child_totals["oee"].value
+            compared = {"oee_compared": then, "oee_change": None if then is None or now is None else now - then}
         is_unit = child.taxonomy_level >= TaxonomyLevel.EQUIPMENT_UNIT
         rows.append({
             "code": child.code, "name": child.name,
@@ -81,6 +88,7 @@ def home(request):
             "drill_url": f"{reverse('workbench:home')}?{selection.query(node=child.code)}",
             "page_url": f"{unit_page}?{selection.query(node=child.code)}" if is_unit and unit_page else None,
             "produces": bool(produced),
+            **compared,
         })
     # Worst first; children without production or without a value go last.
     rows.sort(key=lambda row: (not row["produces"], row["oee"] is None, row["oee"] or 0, row["code"]))
@@ -95,6 +103,8 @@ def home(request):
         "children", "Below this level, worst OEE first",
         [Column("code", "Code", TEXT, link_key="drill_url"), Column("name", "Name"), Column("level", "Level"),
          Column("class", "Class"), *[Column(code, KPI_LABELS[code], PERCENT) for code in kpis.OEE_FAMILY],
+         *([Column("oee_compared", f"OEE, {comparison.range_label}", PERCENT),
+            Column("oee_change", "OEE change", PERCENT)] if comparison else []),
          Column("note", "Note")],
         rows,
     )
@@ -108,5 +118,6 @@ def home(request):
         "children_table": children_table,
         "trend_table": trend_table,
         "granularity_shown": granularity,
+        "comparison": comparison, "comparisons": COMPARISONS,
         "is_unit": selection.node is not None and selection.node.taxonomy_level >= TaxonomyLevel.EQUIPMENT_UNIT,
     }, title="Performance", selection=selection)

@@ -11,7 +11,7 @@ from reliability.choices import TimeCategory
 from reliability.models import DowntimeReason
 
 from .. import charts, events
-from ..selection import selection_from
+from ..selection import COMPARISONS, comparison_from, selection_from
 from ..tables import HOURS, INTEGER, MINUTES, PERCENT, Column, Table, export_requested
 from .base import render_page, workbench_view
 
@@ -56,6 +56,17 @@ def pareto(request):
     measure = request.GET.get("measure") if request.GET.get("measure") in MEASURES else "duration"
     category = request.GET.get("category") if request.GET.get("category") in TimeCategory.values else None
     rows = pareto_rows(selection, measure=measure, category=category)
+    comparison = comparison_from(request, selection)
+    compare_columns = []
+    if comparison is not None:
+        then = {r["code"]: r for r in pareto_rows(comparison, measure=measure, category=category)}
+        for r in rows:
+            before = then.get(r["code"], {"hours": 0.0, "stops": 0})
+            r["hours_compared"], r["stops_compared"] = before["hours"], before["stops"]
+            r["hours_change"], r["stops_change"] = r["hours"] - before["hours"], r["stops"] - before["stops"]
+        compare_columns = [Column("stops_compared", f"Stops, {comparison.range_label}", INTEGER),
+                           Column("hours_compared", f"Stop time, {comparison.range_label}", HOURS),
+                           Column("hours_change", "Stop time change", HOURS)]
     base = f"{reverse('workbench:pareto')}?{selection.query(measure=measure, category=category)}"
     for r in rows:
         r["drill_url"] = f"{base}&reason={r['code']}#stops"
@@ -65,7 +76,7 @@ def pareto(request):
         [Column("code", "Reason", link_key="drill_url"), Column("name", "Name"), Column("category", "Time category"),
          Column("failure_mode", "Failure mode (ISO 14224)"), Column("stops", "Stops", INTEGER),
          Column("hours", "Stop time", HOURS), Column("share", "Share", PERCENT),
-         Column("cumulative", "Cumulative", PERCENT)],
+         Column("cumulative", "Cumulative", PERCENT), *compare_columns],
         rows, note="Stops are counted on the production day they start; stop time is their full duration.",
     )
     tables = [pareto_table]
@@ -92,6 +103,6 @@ def pareto(request):
     return render_page(request, "workbench/pareto.html", {
         "chart": chart, "pareto_table": pareto_table, "stops_table": tables[1] if drilled else None,
         "drilled": drilled, "measure": measure, "measures": MEASURES, "category": category,
-        "categories": list(CATEGORY_NAMES.items()),
+        "categories": list(CATEGORY_NAMES.items()), "comparison": comparison, "comparisons": COMPARISONS,
         "extra_params": {"measure": measure, **({"category": category} if category else {})},
     }, title="Downtime Pareto", selection=selection)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from mfgplatform.kpi import compute_elements
 
 from .. import charts, events, kpis
-from ..selection import selection_from
+from ..selection import COMPARISONS, comparison_from, selection_from
 from ..tables import HOURS, INTEGER, MINUTES, NUMBER, PERCENT, TEXT, Column, Table, export_requested
 from .base import render_page, workbench_view
 from .home import KPI_LABELS, ancestors
@@ -71,6 +71,17 @@ def unit(request):
     periods, trend = kpis.series(kpis.OEE_FAMILY, selection, granularity)
     totals = compute_elements("time_model", equipment=selection.equipment, start=selection.start, end=selection.end)
     steps = loss_steps(totals[0].elements) if totals else []
+    comparison = comparison_from(request, selection)
+    compare_columns = []
+    if comparison is not None:
+        then = compute_elements("time_model", equipment=comparison.equipment, start=comparison.start,
+                                end=comparison.end)
+        then_steps = {s["element"]: s for s in loss_steps(then[0].elements)} if then else {}
+        for step in steps:
+            before = then_steps.get(step["element"], {})
+            step["hours_compared"], step["share_compared"] = before.get("hours"), before.get("share_of_pot")
+        compare_columns = [Column("hours_compared", f"Hours, {comparison.range_label}", HOURS),
+                           Column("share_compared", f"Share, {comparison.range_label}", PERCENT)]
     shift_periods, shift_results = kpis.series(["oee"], selection, "shift")
     heatmap_chart, shift_table = shift_heatmap(shift_periods, shift_results["oee"])
     scope = events.EventScope.of(selection.equipment, selection.start, selection.end)
@@ -84,7 +95,7 @@ def unit(request):
     waterfall_table = Table(
         "losses", "ISO 22400 time model: losses from POT to value-adding time",
         [Column("element", "Code"), Column("label", "Element"), Column("hours", "Hours", HOURS),
-         Column("share_of_pot", "Share of POT", PERCENT)],
+         Column("share_of_pot", "Share of POT", PERCENT), *compare_columns],
         steps, note="OEE = value-adding time / PBT. Speed loss below zero: the unit ran faster than its PRI.",
     )
     admin_filter = f"?equipment__id__exact={selection.node.pk}" if selection.node.taxonomy_level >= 6 else ""
@@ -125,5 +136,5 @@ def unit(request):
         "shift_table": shift_table,
         "event_tables": event_tables,
         "event_limit": events.EVENT_LIMIT,
-        "admin_filter": admin_filter,
+        "admin_filter": admin_filter, "comparison": comparison, "comparisons": COMPARISONS,
     }, title=f"{selection.node.code} · {selection.node.name}", selection=selection)
