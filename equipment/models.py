@@ -22,7 +22,7 @@ class EquipmentClass(CodedDimension):
     description = models.TextField(blank=True)
     attribute_schema = models.JSONField(default=dict, blank=True)
     is_work_unit = models.BooleanField(
-        default=True,
+        default=True, db_default=True,
         help_text="Production work unit (ISO 22400): its equipment enters OEE and the time model's roll-ups. "
                   "Off for support equipment (pumps, compressors) that runs continuously and makes no product.",
     )

@@ -1,7 +1,14 @@
 """Work units and support equipment: which equipment enters OEE is master data on the equipment class,
-overridable per unit (0081 marks the support classes)."""
+overridable per unit (0081 marks the support classes). The class's flag has a database default, so rows
+written by earlier migrations' states get it too.
+
+The first and last operations fire the foreign-key checks still pending in the transaction: PostgreSQL
+refuses to alter a table with pending trigger events (a migrate that loads reference data in the same
+transaction, as a test database does)."""
 
 from django.db import migrations, models
+
+IMMEDIATE = "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED;"
 
 
 class Migration(migrations.Migration):
@@ -11,6 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunSQL(IMMEDIATE, reverse_sql=migrations.RunSQL.noop),
         migrations.AddField(
             model_name='equipment',
             name='is_work_unit',
@@ -19,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='equipmentclass',
             name='is_work_unit',
-            field=models.BooleanField(default=True, help_text="Production work unit (ISO 22400): its equipment enters OEE and the time model's roll-ups. Off for support equipment (pumps, compressors) that runs continuously and makes no product."),
+            field=models.BooleanField(default=True, db_default=True, help_text="Production work unit (ISO 22400): its equipment enters OEE and the time model's roll-ups. Off for support equipment (pumps, compressors) that runs continuously and makes no product."),
         ),
         migrations.AddField(
             model_name='historicalequipment',
@@ -29,6 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalequipmentclass',
             name='is_work_unit',
-            field=models.BooleanField(default=True, help_text="Production work unit (ISO 22400): its equipment enters OEE and the time model's roll-ups. Off for support equipment (pumps, compressors) that runs continuously and makes no product."),
+            field=models.BooleanField(default=True, db_default=True, help_text="Production work unit (ISO 22400): its equipment enters OEE and the time model's roll-ups. Off for support equipment (pumps, compressors) that runs continuously and makes no product."),
         ),
+        migrations.RunSQL(migrations.RunSQL.noop, reverse_sql=IMMEDIATE),
     ]
