@@ -85,6 +85,16 @@ USER_OBJECTS = """
 def prepare_database(target: Target, timescaledb_version: str) -> None:
     """Create the target database if missing; refuse one that holds tables; install the extension."""
     with target.on("postgres").connect(autocommit=True) as admin:
+        # The extension versions a server offers are the same in every database: refuse before creating one.
+        available = [row[0] for row in admin.execute(
+            "SELECT version FROM pg_available_extension_versions WHERE name = 'timescaledb' ORDER BY 1"
+        )]
+        if timescaledb_version not in available:
+            raise BackupError(
+                f"The backup needs TimescaleDB {timescaledb_version}; the target server offers "
+                f"{', '.join(available) or 'none'}. Install that version on the server, restore, then upgrade "
+                "with ALTER EXTENSION timescaledb UPDATE."
+            )
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target.dbname]).fetchone()
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.dbname)))
@@ -100,15 +110,6 @@ def prepare_database(target: Target, timescaledb_version: str) -> None:
             raise BackupError(
                 f"The target database has TimescaleDB {installed[0]}, the backup was taken with "
                 f"{timescaledb_version}. Restore into a database without the extension, or with that version."
-            )
-        available = [row[0] for row in conn.execute(
-            "SELECT version FROM pg_available_extension_versions WHERE name = 'timescaledb' ORDER BY 1"
-        )]
-        if timescaledb_version not in available:
-            raise BackupError(
-                f"The backup needs TimescaleDB {timescaledb_version}; the target server offers "
-                f"{', '.join(available) or 'none'}. Install that version on the server, restore, then upgrade "
-                "with ALTER EXTENSION timescaledb UPDATE."
             )
         if not installed:
             conn.execute(sql.SQL("CREATE EXTENSION timescaledb VERSION {}").format(sql.Literal(timescaledb_version)))
