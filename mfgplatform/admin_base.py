@@ -18,13 +18,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max, Min
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import bounds
 from .hierarchy import MAX_CHANGE_REASON_LENGTH, set_history_context
 from .imports.admin import CatalogImportExportMixin
 
@@ -202,6 +203,11 @@ class ChangeReasonForm(forms.ModelForm):
     def _post_clean(self) -> None:
         super()._post_clean()
         if self.errors:
+            return
+        problems = bounds.row_problems(self.instance)
+        if problems:
+            self._update_errors(ValidationError({
+                name if name in self.fields else NON_FIELD_ERRORS: reason for name, reason in problems.items()}))
             return
         try:
             self.validate_with_service()
