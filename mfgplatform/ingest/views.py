@@ -34,7 +34,9 @@ def _authenticate(request: HttpRequest) -> IngestToken | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return IngestToken.objects.filter(token_hash=hash_token(token.strip()), is_active=True).first()
+    # A read-scope token (questions) never pushes events.
+    return IngestToken.objects.filter(token_hash=hash_token(token.strip()), is_active=True,
+                                      scope=IngestToken.Scope.INGEST).first()
 
 
 def unavailable_problem(fault: DatabaseFault) -> JsonResponse:
