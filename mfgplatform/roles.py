@@ -48,6 +48,7 @@ EVIDENCE = {
     "auth": ["user", "group", "permission"],
     "django_celery_results": ["taskresult"],
     "django_celery_beat": ["periodictask"],
+    "ontology": ["questionlog"],
 }
 EDIT_ACTIONS = ("add", "change", "delete", "view")
 DATA_ACTIONS = ("import", "export")
@@ -123,8 +124,8 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     of a new model exist only once migrate has created them)."""
     from django.apps import apps as global_apps
 
-    # post_migrate is sent once per app that has models, in INSTALLED_APPS order; only the last such
-    # app sees every model's permissions created (an app without models, listed last, gets no signal).
+    # post_migrate is sent once per app with a models module, in INSTALLED_APPS order; only the last
+    # such app sees every model's permissions created.
     with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
     if sender is not with_models[-1]:
         return
