@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models
+from django.http import HttpResponseBadRequest
 
 from . import calendar
 
@@ -221,3 +222,22 @@ def row_problems(instance: models.Model) -> dict[str, str]:
         if reason:
             problems[model_field.name] = reason
     return problems
+
+
+# --- query strings -------------------------------------------------------------------------------
+
+
+class RefuseUnstorableQueryMiddleware:
+    """A query parameter with a NUL character (`?area=%00`) would reach a filter of some list and make
+    the database driver raise: answer 400 for every page at once instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            for text in (key, *values):
+                if reason := text_reason(text):
+                    return HttpResponseBadRequest(f"The query parameter {key!r} {reason}.",
+                                                  content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -50,11 +50,17 @@ INSTALLED_APPS = [
     "workbench",
 ]
 
+# Messages stay on the server (the session), not in a signed but readable cookie: one of them carries
+# a data source's one-time ingest token.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Query parameters no column can hold are a 400 for every page (mfgplatform.bounds).
+    "mfgplatform.bounds.RefuseUnstorableQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
