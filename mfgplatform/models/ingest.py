@@ -49,6 +49,14 @@ class IngestToken(models.Model):
         row.save()
         return row, token
 
+    @classmethod
+    def from_request(cls, request, scope: str) -> IngestToken | None:
+        """The active token of `scope` sent as `Authorization: Bearer <token>`, or None."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return cls.objects.filter(token_hash=hash_token(token.strip()), is_active=True, scope=scope).first()
+
     def assign_new_token(self) -> str:
         """Gives this (unsaved) row a fresh token; returns the clear token, which is not kept."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)

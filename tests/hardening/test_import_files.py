@@ -148,3 +148,16 @@ def test_a_quote_before_a_formula_character_survives_export_and_reimport():
     assert result.errors == []
     row.refresh_from_db()
     assert row.description == "'-5 mm"
+
+
+EQUIPMENT_HEADER = ("code,name,description,taxonomy_level,equipment_class,parent,tag_number,serial_number,"
+                    "manufacturer,model_number,criticality,commissioned_on,decommissioned_on,attributes,is_active\n")
+
+
+@pytest.mark.django_db
+def test_a_parent_created_in_the_same_file_is_checked_like_a_stored_one():
+    text = EQUIPMENT_HEADER + "P-PART,A part,,9,,,,,,,medium,,,{},1\nP-SITE,A site,,3,,P-PART,,,,,medium,,,{},1\n"
+    result = _run(EquipmentResource, text.encode())
+    assert _errors(result) == [
+        (3, "parent", "The parent must sit at a higher taxonomy level (a smaller level number).")]
+    assert not Equipment.objects.filter(code__startswith="P-").exists()
