@@ -668,3 +668,4 @@ def every_day(select_sql: str) -> str:
 
 TIME_MODEL_SELECT_V4 = sql_file("time_model_select", 4)
 TIME_MODEL_SELECT_V5 = sql_file("time_model_select", 5)
+TIME_MODEL_SELECT_V6 = sql_file("time_model_select", 6)
