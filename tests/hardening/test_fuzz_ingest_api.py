@@ -10,6 +10,7 @@ the rows it reports as accepted: a rejected item leaves nothing behind.
 
 import datetime as dt
 import json
+import logging
 import os
 import urllib.error
 import urllib.request
@@ -65,15 +66,16 @@ def from_schema(schema: dict) -> st.SearchStrategy:
 
 
 def _post(url: str, body: bytes, token: str) -> tuple[int, dict]:
+    """Status and JSON body; an error status must come as problem+json."""
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        payload = error.read()
-        assert error.headers["Content-Type"] == "application/problem+json", payload[:300]
-        return error.code, json.loads(payload)
+        status, content_type, payload = error.code, error.headers["Content-Type"], error.read()
+    assert content_type == "application/problem+json", payload[:300]
+    return status, json.loads(payload)
 
 
 def _rows() -> int:
@@ -130,5 +132,6 @@ def test_generated_batches_never_cause_a_server_error_and_rejects_write_nothing(
             assert _rows() == before
 
     one_batch()
-    print(f"fuzzed ingest API: {sum(statuses.values())} requests, statuses {statuses}")
+    logging.getLogger(__name__).warning("fuzzed ingest API: %d requests, statuses %s", sum(statuses.values()),
+                                        statuses)
     assert statuses.get(200, 0) > 0
