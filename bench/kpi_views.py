@@ -147,13 +147,13 @@ def main() -> None:
     parser.add_argument("--facts-repeat", type=int, default=3, help="Runs per KPI query from the facts (median)")
     parser.add_argument("--skip-refresh", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
 
     from django.db import connection
 
+    from mfgplatform.aggregates.registry import IncrementalAggregate, refresh_order, refresh_plan, refresh_views
     from mfgplatform.kpi import compute_kpis
-    from mfgplatform.views_registry import IncrementalAggregate, refresh_order, refresh_plan, refresh_views
 
     def count(table: str) -> int:
         with connection.cursor() as cursor:

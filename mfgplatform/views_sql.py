@@ -5,7 +5,7 @@ a change is a new constant and a new migration.
 
 - `mfg_plant_time_zone()` and `mfg_production_day_start()` hold the plant calendar settings
   (PLANT_TIME_ZONE, PRODUCTION_DAY_START) inside the database, so a refresh started from psql or by
-  any job computes the same windows. `views_registry.sync_plant_calendar` rewrites them when the
+  any job computes the same windows. `registry.sync_plant_calendar` rewrites them when the
   settings change.
 - `mfg_production_date(ts)` is the production day of an instant (calendar.production_date in SQL).
 - `mfg_seconds(multirange)` is the total length of a set of intervals, in seconds.

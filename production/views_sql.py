@@ -25,7 +25,7 @@ in seconds and quantities, never ratios, so every roll-up is a ratio of sums. Th
 Each constant is one released version; migrations import it, so it is never edited once shipped.
 """
 
-from mfgplatform.day_aggregate import day_aggregate_triggers_sql, drop_day_aggregate_triggers_sql
+from mfgplatform.aggregates.day_kept import day_aggregate_triggers_sql, drop_day_aggregate_triggers_sql
 
 TIME_MODEL_SELECT_V1 = """
 WITH as_of AS (SELECT now() AS at),
@@ -387,7 +387,7 @@ CREATE INDEX mv_time_model_equipment_idx ON mv_time_model (equipment_id, date_ke
 """
 
 
-# Version 3: the SELECT of the day-kept table agg_time_model (mfgplatform.day_aggregate), which replaces
+# Version 3: the SELECT of the day-kept table agg_time_model (mfgplatform.aggregates.day_kept), which replaces
 # the materialized view: version 2 restricted to the production days from $1 on, reading only the facts
 # that reach into them ($2: the earliest instant an occurrence of those days can start). With
 # $1 = -infinity it yields exactly version 2's rows.

@@ -21,11 +21,11 @@ OCCURRENCE_SLOT_CTES_V2) instead of calling mfg_occurrence_at per stop, and sums
 time inline instead of calling mfg_seconds per group.
 
 Since version 4 the downtime by reason is the day-kept table `agg_downtime_by_reason`
-(mfgplatform.day_aggregate) instead of a materialized view: same columns and rows, recomputed only
+(mfgplatform.aggregates.day_kept) instead of a materialized view: same columns and rows, recomputed only
 for the production days written since the last pass.
 """
 
-from mfgplatform.day_aggregate import day_aggregate_triggers_sql, drop_day_aggregate_triggers_sql
+from mfgplatform.aggregates.day_kept import day_aggregate_triggers_sql, drop_day_aggregate_triggers_sql
 from mfgplatform.views_sql import OCCURRENCE_SLOT_CTES_V2
 
 DOWNTIME_BY_REASON_SELECT_V1 = """
@@ -265,7 +265,7 @@ CREATE INDEX mv_downtime_by_reason_day_idx ON mv_downtime_by_reason (production_
 """
 
 
-# Version 4: the SELECT of the day-kept table agg_downtime_by_reason (mfgplatform.day_aggregate), which
+# Version 4: the SELECT of the day-kept table agg_downtime_by_reason (mfgplatform.aggregates.day_kept), which
 # replaces the materialized view: version 3 restricted to the production days from $1 on, reading only
 # the stops that reach into them ($2: the earliest instant an occurrence of those days can start). With
 # $1 = -infinity it yields exactly version 3's rows.

@@ -1,9 +1,9 @@
-"""The machinery of the aggregates kept by production day (mfgplatform.day_aggregate): the invalidation
+"""The machinery of the aggregates kept by production day (mfgplatform.aggregates.day_kept): the invalidation
 log, the per-aggregate state, the invalidating trigger functions and the pass. Reverse drops them."""
 
 from django.db import migrations
 
-from mfgplatform.day_aggregate import DAY_AGGREGATE_V1, DROP_DAY_AGGREGATE_V1
+from mfgplatform.aggregates.day_kept import DAY_AGGREGATE_V1, DROP_DAY_AGGREGATE_V1
 
 
 class Migration(migrations.Migration):

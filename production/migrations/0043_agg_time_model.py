@@ -1,4 +1,4 @@
-"""The time model becomes a table kept by production day (mfgplatform.day_aggregate): agg_time_model,
+"""The time model becomes a table kept by production day (mfgplatform.aggregates.day_kept): agg_time_model,
 its pass agg_time_model_refresh() and the triggers that invalidate its days replace the materialized
 view mv_time_model, whose every refresh recomputed every occurrence. The table starts empty; the first
 pass (`manage.py refresh_views` or the scheduled job) computes every day. Reverse drops them and

@@ -1,4 +1,4 @@
-"""Downtime by reason becomes a table kept by production day (mfgplatform.day_aggregate):
+"""Downtime by reason becomes a table kept by production day (mfgplatform.aggregates.day_kept):
 agg_downtime_by_reason, its pass agg_downtime_by_reason_refresh() and the triggers that invalidate its
 days replace the materialized view mv_downtime_by_reason. The table starts empty; the first pass
 computes every day. Reverse drops them and recreates version 3 of the view, empty like every new view."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from .audit import record_event
-from .models import IngestToken
+from ..audit import record_event
+from ..models import IngestToken
 
 
 @admin.register(IngestToken)

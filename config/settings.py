@@ -38,13 +38,15 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "axes",
-    # Apps in dependency order: shared layer <- equipment <- domains <- ontology.
+    # Apps in dependency order: shared layer <- equipment <- domains <- ontology <- development data.
+    # docs/architecture.md draws the map.
     "mfgplatform",
     "equipment",
     "production",
     "quality",
     "reliability",
     "ontology",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -61,8 +63,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "mfgplatform.urls"
-WSGI_APPLICATION = "mfgplatform.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -146,7 +148,7 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- Scheduled operations (mfgplatform.jobs, mfgplatform.maintenance; docs/operations.md) -------
+# --- Scheduled operations (mfgplatform.operations; docs/operations.md) -------
 # First retry delay of a job after a transient error; it doubles per attempt (with full jitter)
 # up to 10 minutes, which stays far below the visibility timeout.
 JOB_RETRY_BACKOFF_SECONDS = env.int("JOB_RETRY_BACKOFF_SECONDS", default=30)

@@ -1,6 +1,6 @@
-"""Materialized views of quality (see mfgplatform.views_registry)."""
+"""Materialized views of quality (see mfgplatform.aggregates.registry)."""
 
-from mfgplatform.views_registry import MaterializedView, register
+from mfgplatform.aggregates.registry import MaterializedView, register
 
 QUALITY_BY_DEFECT = register(MaterializedView(
     name="mv_quality_by_defect",

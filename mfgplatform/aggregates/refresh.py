@@ -1,7 +1,7 @@
 """The scheduled refresh of the materialized views: registry order, CONCURRENTLY, unchanged views skipped.
 
 The refresh itself (plain the first time, CONCURRENTLY after, logged in mv_refresh_log) belongs to
-mfgplatform.views_registry. This module decides which views need it: a view is refreshed when the
+mfgplatform.aggregates.registry. This module decides which views need it: a view is refreshed when the
 signature of its source tables differs from the one recorded at its last refresh, when a view it
 depends on was refreshed in this run, when it has never been populated, or when its last refresh
 is older than `max_age` (a safety net for views whose content depends on the clock).
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from .models import MaterializedViewRefresh, RefreshOutcome, ViewSourceState
-from .views_registry import (
+from ..models import MaterializedViewRefresh, RefreshOutcome, ViewSourceState
+from .registry import (
     IncrementalAggregate,
     MaterializedView,
     is_populated,

@@ -34,7 +34,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
-from .audit import record_event
+from ..audit import record_event
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .admin_base import ReadOnlyAdminMixin
-from .models import AuditLog, ComplianceReport, ReportDelivery, ReportSubscription, ViewSourceState
-from .models.operations import OperationsStatus
+from ..admin_base import ReadOnlyAdminMixin
+from ..models import AuditLog, ComplianceReport, ReportDelivery, ReportSubscription, ViewSourceState
+from ..models.operations import OperationsStatus
 
 RECENT_JOB_EVENTS = 30
 FAILURE_WINDOW = dt.timedelta(days=7)
@@ -190,8 +190,8 @@ def _view_status() -> list[dict]:
     """Every registered view in refresh order, materialized views and incremental aggregates alike."""
     from django.db import connection
 
-    from .models import MaterializedViewRefresh, RefreshOutcome
-    from .views_registry import IncrementalAggregate, is_populated, refresh_plan
+    from ..aggregates.registry import IncrementalAggregate, is_populated, refresh_plan
+    from ..models import MaterializedViewRefresh, RefreshOutcome
 
     plan = refresh_plan()
     names = [view.name for view in plan]
@@ -228,7 +228,7 @@ def _view_status() -> list[dict]:
 
 
 def _chunk_status() -> list:
-    from .maintenance import chunk_health
+    from .chunks import chunk_health
 
     return [chunk_health()]
 

@@ -1,6 +1,6 @@
-"""Materialized views of the shared layer (see mfgplatform.views_registry)."""
+"""Materialized views of the shared layer (see mfgplatform.aggregates.registry)."""
 
-from .views_registry import MaterializedView, register
+from .registry import MaterializedView, register
 
 SHIFT_OCCURRENCE = register(MaterializedView(
     name="mv_shift_occurrence",

@@ -1,12 +1,12 @@
-"""Materialized views of reliability (see mfgplatform.views_registry)."""
+"""Materialized views of reliability (see mfgplatform.aggregates.registry)."""
 
-from mfgplatform.views_registry import IncrementalAggregate, MaterializedView, register
+from mfgplatform.aggregates.registry import IncrementalAggregate, MaterializedView, register
 
 DOWNTIME_BY_REASON = register(IncrementalAggregate(
     name="agg_downtime_by_reason",
     app_label="reliability",
     description="Stops, their duration and the stop time inside shifts per equipment × shift × reason, kept "
-                "by recomputing the production days written since the last pass (mfgplatform.day_aggregate).",
+                "by recomputing the production days written since the last pass (mfgplatform.aggregates.day_kept).",
     function="agg_downtime_by_reason_refresh",
     depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_downtime",),

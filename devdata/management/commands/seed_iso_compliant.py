@@ -5,9 +5,9 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from mfgplatform.simulation.masterdata import facts_exist
-from mfgplatform.simulation.seed import SeedError, SeedOptions, default_first_day, seed_plant
-from mfgplatform.simulation.sizes import SIZES
+from devdata.simulation.masterdata import facts_exist
+from devdata.simulation.seed import SeedError, SeedOptions, default_first_day, seed_plant
+from devdata.simulation.sizes import SIZES
 
 
 class Command(BaseCommand):

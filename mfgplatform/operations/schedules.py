@@ -167,7 +167,7 @@ def sensor_retention_sql(retention_days: int) -> str:
 def refresh_views_sql(views) -> str:
     """Refresh each registered view in plan order: a materialized view plain while never populated,
     CONCURRENTLY afterwards; an incremental aggregate by its pass function. Each one is logged."""
-    from .views_registry import IncrementalAggregate
+    from ..aggregates.registry import IncrementalAggregate
 
     statements = []
     for view in views:
@@ -196,7 +196,7 @@ def refresh_views_sql(views) -> str:
 
 def pg_cron_jobs(*, retention_days: int) -> dict[str, tuple[str, str]]:
     """pg_cron job name -> (schedule, command) for the SQL-only jobs."""
-    from .views_registry import refresh_plan
+    from ..aggregates.registry import refresh_plan
 
     crontabs = {schedule.job: schedule.crontab for schedule in DEFAULT_SCHEDULES}
     return {

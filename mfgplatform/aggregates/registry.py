@@ -1,6 +1,6 @@
 """Registry and refresh of the materialized views that hold the KPI building blocks.
 
-Each app declares its views in `<app>/materialized_views.py` with `register(...)`; the registry
+Each app declares its views in `<app>/aggregates.py` with `register(...)`; the registry
 discovers those modules, orders the views so that every view refreshes after the views it reads,
 and refreshes them. A registered view is of one of two kinds:
 
@@ -37,9 +37,9 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from psycopg import sql
 
-from .calendar import parse_clock
-from .models import MaterializedViewRefresh, RefreshOutcome
-from .views_sql import plant_calendar_functions_sql
+from ..calendar import parse_clock
+from ..models import MaterializedViewRefresh, RefreshOutcome
+from ..views_sql import plant_calendar_functions_sql
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def register(view: View) -> View:
 def registered_views() -> dict[str, RegisteredView]:
     global _discovered
     if not _discovered:
-        autodiscover_modules("materialized_views")
+        autodiscover_modules("aggregates")
         _discovered = True
     return dict(_views)
 

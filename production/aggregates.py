@@ -1,12 +1,12 @@
-"""Materialized views of production (see mfgplatform.views_registry)."""
+"""Materialized views of production (see mfgplatform.aggregates.registry)."""
 
-from mfgplatform.views_registry import IncrementalAggregate, register
+from mfgplatform.aggregates.registry import IncrementalAggregate, register
 
 TIME_MODEL = register(IncrementalAggregate(
     name="agg_time_model",
     app_label="production",
     description="ISO 22400 time and quantity elements per work unit × shift occurrence (sums), kept by "
-                "recomputing the production days written since the last pass (mfgplatform.day_aggregate).",
+                "recomputing the production days written since the last pass (mfgplatform.aggregates.day_kept).",
     function="agg_time_model_refresh",
     depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_production", "fact_downtime", "dim_downtime_reason", "dim_equipment"),

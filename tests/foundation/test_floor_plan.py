@@ -1,0 +1,73 @@
+"""The floor plan (docs/architecture.md) holds: imports point down, never up.
+
+Read from the source with `ast`, so an import inside a function counts as much as one at the top.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_APPS = ("equipment", "production", "quality", "reliability", "ontology")
+TOP_FLOOR = ("devdata", "config")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Absolute module names a file imports (relative imports are resolved against its package)."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join((*base, *(node.module.split(".") if node.module else ())))
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def offending_imports(paths, forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in paths:
+        for module in sorted(imported_modules(path)):
+            if module.split(".")[0] in forbidden:
+                found.append(f"{path.relative_to(ROOT)} imports {module}")
+    return found
+
+
+def app_sources(app: str, *, migrations: bool = False):
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if ("migrations" in path.parts) == migrations:
+            yield path
+
+
+def test_the_module_reader_sees_relative_and_nested_imports(tmp_path, monkeypatch):
+    package = tmp_path / "mfgplatform" / "operations"
+    package.mkdir(parents=True)
+    source = package / "probe.py"
+    source.write_text("from ..aggregates import registry\n\ndef f():\n    from production.models import Product\n")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert imported_modules(source) == {
+        "mfgplatform.aggregates", "mfgplatform.aggregates.registry", "production.models", "production.models.Product",
+    }
+
+
+def test_the_shared_layer_imports_no_domain_app_and_nothing_above_it():
+    assert offending_imports(app_sources("mfgplatform"), DOMAIN_APPS + TOP_FLOOR) == []
+
+
+@pytest.mark.parametrize("app", DOMAIN_APPS)
+def test_domain_apps_import_neither_development_data_nor_the_project_package(app):
+    assert offending_imports(app_sources(app), TOP_FLOOR) == []
+
+
+def test_equipment_sits_below_the_other_domains():
+    assert offending_imports(app_sources("equipment"), tuple(a for a in DOMAIN_APPS if a != "equipment")) == []
+
+
+@pytest.mark.parametrize("app", ["production", "quality", "reliability"])
+def test_the_three_domains_do_not_import_each_other(app):
+    siblings = tuple(a for a in ("production", "quality", "reliability", "ontology") if a != app)
+    assert offending_imports(app_sources(app), siblings) == []
