@@ -26,7 +26,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the apps of its index in domain order (workbench/admin_site.py).
+    "workbench.admin_site.WorkbenchAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "quality",
     "reliability",
     "ontology",
+    # Browser pages on the KPI service; after the domain apps, whose workbench_pages it includes.
+    "workbench",
     "devdata",
 ]
 
@@ -61,6 +64,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that its process_exception sees a view's database fault before any catch-all
+    # error handler: a transient fault answers 503 with Retry-After, never a server error.
+    "mfgplatform.db_faults.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,6 +172,18 @@ AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
 # deleted: a source resending a batch later than this would land it again.
 INGEST_RECEIPT_RETENTION_DAYS = env.int("INGEST_RECEIPT_RETENTION_DAYS", default=30)
 AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "audit-archive")))
+
+# --- Backups (mfgplatform.backup; docs/operations.md "Backup and restore") ----------------------
+# Where `manage.py backup` and the scheduled backup job write their archives.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+# The scheduled job keeps the newest BACKUP_KEEP_COUNT archives and any younger than
+# BACKUP_KEEP_DAYS; older ones are deleted after a successful backup, never before.
+BACKUP_KEEP_COUNT = env.int("BACKUP_KEEP_COUNT", default=7)
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
+# Directory of pg_dump/pg_restore/psql whose major version is at least the server's. Empty: the
+# newest found on PATH, under /usr/lib/postgresql/*/bin or in the directory scripts/services.sh
+# writes for the local server.
+PG_CLIENT_BIN_DIR = env.str("PG_CLIENT_BIN_DIR", default="")
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

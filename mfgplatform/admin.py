@@ -10,7 +10,17 @@ from .admin_base import (
     MasterDataAdmin,
     ReadOnlyAdminMixin,
 )
-from .models import AuditLog, DimDate, DimDateRange, DimShift, DimTime, DimUnitOfMeasure, ImportJob, KpiDefinition
+from .models import (
+    AuditLog,
+    DimDate,
+    DimDateRange,
+    DimShift,
+    DimTime,
+    DimUnitOfMeasure,
+    ImportJob,
+    KpiDefinition,
+    ShiftBreak,
+)
 from .resources import DimDateRangeResource, DimShiftResource, DimUnitOfMeasureResource, KpiDefinitionResource
 
 
@@ -36,9 +46,18 @@ class DimTimeAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_per_page = 120
 
 
+class ShiftBreakInline(admin.TabularInline):
+    """The shift's break windows, edited on the shift (each change kept in the break's history)."""
+
+    model = ShiftBreak
+    extra = 0
+    fields = ("start_time", "minutes")
+
+
 @admin.register(DimShift)
 class DimShiftAdmin(MasterDataAdmin):
     resource_classes = [DimShiftResource]
+    inlines = [ShiftBreakInline]
     list_display = ("code", "name", "start_time", "end_time", "crosses_midnight", "weekdays",
                     "planned_break_minutes", "sort_order", "is_active")
     list_filter = ("is_active",)

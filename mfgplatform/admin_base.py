@@ -220,10 +220,19 @@ class MasterDataAdmin(CatalogImportExportMixin, SimpleHistoryAdmin):
     # History needs the history model's own view permission, which the Viewer role lacks.
     enforce_history_permissions = True
 
-    def change_reason(self, request, form, change: bool) -> str:
+    # Not named after the form field: a read-only form renders each field through the admin's attribute
+    # lookup and would call a method of the same name as a display function.
+    def history_reason(self, request, form, change: bool) -> str:
         """The reason typed on the form, or a plain default that still names the admin as the source."""
         typed = form.cleaned_data.get("change_reason", "") if form is not None else ""
         return typed or ("edited in the admin" if change else "created in the admin")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Nothing will be saved, so there is no reason to ask for.
+            fields = [name for name in fields if name != "change_reason"]
+        return fields
 
     def save_with_service(self, request, obj, reason: str) -> None:
         """Save `obj`; admins of models with invariants override this to call their service."""
@@ -231,7 +240,7 @@ class MasterDataAdmin(CatalogImportExportMixin, SimpleHistoryAdmin):
         obj.save()
 
     def save_model(self, request, obj, form, change) -> None:
-        self.save_with_service(request, obj, self.change_reason(request, form, change))
+        self.save_with_service(request, obj, self.history_reason(request, form, change))
 
     def delete_model(self, request, obj) -> None:
         set_history_context(obj, user=request.user, reason="deleted in the admin")

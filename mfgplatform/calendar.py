@@ -195,6 +195,33 @@ def shift_window(
     return ShiftWindow(production_date=day, start=start, end=end)
 
 
+
+def clock_offset(start_clock: dt.time, clock: dt.time) -> dt.timedelta:
+    """Wall-clock time from `start_clock` forward to `clock` (through midnight if it is earlier)."""
+    offset = dt.datetime.combine(dt.date.min, clock) - dt.datetime.combine(dt.date.min, start_clock)
+    return offset if offset >= dt.timedelta(0) else offset + ONE_DAY
+
+
+def break_window(shift_start: dt.time, break_start: dt.time, minutes: int, occurrence: ShiftWindow,
+                 tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """A positioned shift break in one occurrence: it starts at its local wall-clock time on the day the
+    occurrence starts (the next day when that clock time is earlier than the shift's start, as on a
+    night shift) and lasts `minutes` of elapsed time. The SQL time model computes the same window."""
+    day = occurrence.start.astimezone(tz).date()
+    if break_start < shift_start:
+        day += ONE_DAY
+    start = local_instant(day, break_start, tz)
+    return start, start + dt.timedelta(minutes=minutes)
+
+
+def default_break_start(start_clock: dt.time, end_clock: dt.time, minutes: int) -> dt.time:
+    """Where a break of `minutes` sits when only its length is known: centred in the shift's
+    wall-clock length, rounded down to the minute (an 06:00–14:00 shift's 30 minutes: 09:45)."""
+    length = clock_offset(start_clock, end_clock) or ONE_DAY
+    offset_minutes = int((length.total_seconds() // 60 - minutes) // 2)
+    start = dt.datetime.combine(dt.date.min, start_clock) + dt.timedelta(minutes=offset_minutes)
+    return start.time()
+
 # --- named date ranges ---------------------------------------------------------------------------
 
 

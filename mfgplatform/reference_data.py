@@ -17,8 +17,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models, transaction
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
+from psycopg import sql
 
 from . import calendar
 
@@ -52,8 +54,10 @@ def bulk_load_with_history(
     reason: str,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    user_id: int | None = None,
 ) -> list[models.Model]:
-    """Insert `rows` (field values by name) and one creation history record per row.
+    """Insert `rows` (field values by name) and one creation history record per row, recorded under
+    `user_id` (a command passes the system account; migrations run before any account exists).
 
     Returns the saved instances with their primary keys, so callers can resolve foreign keys of
     the next level (tree children, derived units) by code.
@@ -69,7 +73,7 @@ def bulk_load_with_history(
                 history_date=recorded_at,
                 history_type="+",
                 history_change_reason=reason,
-                history_user_id=None,
+                history_user_id=user_id,
             )
             for instance in instances
         ],
@@ -78,15 +82,78 @@ def bulk_load_with_history(
     return instances
 
 
-def _delete_with_creation_history(model, history_model, queryset, reason: str) -> int:
-    pk_name = model._meta.pk.name
-    pks = list(queryset.values_list(pk_name, flat=True))
-    if not pks:
-        return 0
-    # Rows first: a row still referenced elsewhere raises ProtectedError before anything is lost.
-    _total, deleted_by_model = model.objects.filter(pk__in=pks).delete()
-    history_model.objects.filter(**{f"{pk_name}__in": pks}, history_type="+", history_change_reason=reason).delete()
-    return deleted_by_model.get(model._meta.label, 0)
+class ReferenceDataInUse(CommandError):
+    """Reference rows cannot be unloaded because other rows still use them.
+
+    A CommandError, so `manage.py migrate` prints the message alone instead of a traceback."""
+
+
+def _in_use_message(model, cursor, table: str, where: sql.Composable, params: list) -> str:
+    """Which tables still reference the rows selected by `where`, found through the catalog."""
+    cursor.execute(
+        """
+        SELECT c.conrelid::regclass::text, a.attname, fa.attname
+          FROM pg_constraint c
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+          JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
+         WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND cardinality(c.conkey) = 1
+           AND c.connamespace = 'public'::regnamespace  -- the hypertable, not its chunks
+         ORDER BY 1
+        """,
+        [table],
+    )
+    users = []
+    for referencing, column, referenced in cursor.fetchall():
+        cursor.execute(
+            sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {} IN (SELECT {} FROM {} WHERE {}))").format(
+                sql.SQL(referencing), sql.Identifier(column), sql.Identifier(referenced), sql.Identifier(table),
+                where,
+            ),
+            params,
+        )
+        if cursor.fetchone()[0] and referencing != table:
+            users.append(referencing)
+    return (
+        f"Cannot remove the reference data of {table} ({model._meta.label}): rows are still used by "
+        f"{', '.join(users) or 'other rows'}. Migrating back past this point would orphan that data. "
+        "Take a backup (manage.py backup), then delete the rows that use it first, or restore a backup "
+        "taken before this migration instead."
+    )
+
+
+def _delete_with_creation_history(model, history_model, where: sql.Composable, params: list, reason: str) -> int:
+    """Delete the rows selected by `where` and their creation history records, in SQL.
+
+    Plain SQL on the two tables alone, not the ORM: Django unapplies migrations with model states in
+    which other apps' models (facts that point here) still exist although their tables are already
+    gone, and an ORM delete would query them. Rows that are still referenced make the foreign key
+    refuse the delete; that is reported as `ReferenceDataInUse` naming the tables that use them.
+    """
+    table, history_table = model._meta.db_table, history_model._meta.db_table
+    pk = model._meta.pk.column
+    connection = connections[model.objects.db]
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(using=connection.alias):
+                # Foreign keys are deferred to commit by default; check them at the DELETE instead.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(
+                    sql.SQL("DELETE FROM {} WHERE {} RETURNING {}").format(
+                        sql.Identifier(table), where, sql.Identifier(pk)
+                    ),
+                    params,
+                )
+                pks = [row[0] for row in cursor.fetchall()]
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        except IntegrityError as error:
+            raise ReferenceDataInUse(_in_use_message(model, cursor, table, where, params)) from error
+        cursor.execute(
+            sql.SQL(
+                "DELETE FROM {} WHERE {} = ANY(%s) AND history_type = '+' AND history_change_reason = %s"
+            ).format(sql.Identifier(history_table), sql.Identifier(pk)),
+            [pks, reason],
+        )
+    return len(pks)
 
 
 def delete_by_codes(
@@ -104,8 +171,9 @@ def delete_by_codes(
     History of later edits stays: it is evidence of what happened to the rows.
     """
     model, history_model = _models(apps, app_label, model_name)
-    queryset = model.objects.filter(**{f"{key_field}__in": list(codes)})
-    return _delete_with_creation_history(model, history_model, queryset, reason)
+    column = model._meta.get_field(key_field).column
+    where = sql.SQL("{} = ANY(%s)").format(sql.Identifier(column))
+    return _delete_with_creation_history(model, history_model, where, [list(codes)], reason)
 
 
 def delete_by_keys(
@@ -117,10 +185,15 @@ def delete_by_keys(
 ) -> int:
     """Like `delete_by_codes` for tables keyed by several fields (each key maps field to value)."""
     model, history_model = _models(apps, app_label, model_name)
-    condition = models.Q(pk__in=[])
-    for key in keys:
-        condition |= models.Q(**key)
-    return _delete_with_creation_history(model, history_model, model.objects.filter(condition), reason)
+    keys = list(keys)
+    if not keys:
+        return 0
+    fields = list(keys[0])
+    columns = sql.SQL(", ").join(sql.Identifier(model._meta.get_field(name).column) for name in fields)
+    row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(fields)))
+    where = sql.SQL("({}) IN (VALUES {})").format(columns, sql.SQL(", ").join([row] * len(keys)))
+    params = [key[name] for key in keys for name in fields]
+    return _delete_with_creation_history(model, history_model, where, params, reason)
 
 
 def ids_by_code(apps, app_label: str, model_name: str, *, key_field: str = "code") -> dict[Any, int]:
@@ -146,6 +219,7 @@ def load_calendar_days(
     holiday_country: str,
     reason: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    user_id: int | None = None,
 ) -> int:
     """Insert the dim_date rows of start..end that do not exist yet; returns how many were inserted.
 
@@ -163,7 +237,9 @@ def load_calendar_days(
             for row in calendar.date_rows(start, end, fiscal_start_month=fiscal_start_month, holidays=holidays)
             if row["date_key"] not in existing
         ]
-        bulk_load_with_history(apps, "mfgplatform", "DimDate", missing, reason, batch_size=batch_size)
+        bulk_load_with_history(
+            apps, "mfgplatform", "DimDate", missing, reason, batch_size=batch_size, user_id=user_id
+        )
     return len(missing)
 
 

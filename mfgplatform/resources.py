@@ -12,8 +12,9 @@ class DimShiftResource(MasterDataResource):
 
     class Meta(MasterDataResource.Meta):
         model = DimShift
-        fields = ("code", "name", "start_time", "end_time", "weekdays", "planned_break_minutes", "sort_order",
-                  "is_active")
+        # Breaks are positioned windows (ShiftBreak), edited on the shift in the admin; their total
+        # `planned_break_minutes` is derived and not imported.
+        fields = ("code", "name", "start_time", "end_time", "weekdays", "sort_order", "is_active")
 
 
 class DimDateRangeResource(MasterDataResource):

@@ -10,6 +10,10 @@ roles migration can call it with its historical registry and a command with `dja
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import connections
+from psycopg import sql
+
 MASTER_DATA_ENGINEER = "Master data engineer"
 DATA_STEWARD = "Data steward"
 AUDITOR = "Auditor"
@@ -130,6 +134,19 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
 
 
 def remove_roles(apps) -> None:
-    apps.get_model("auth", "Group").objects.filter(
-        name__in=[MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]
-    ).delete()
+    """Delete the role groups and their memberships and grants, in SQL: a migration reverse runs with
+    model states whose related tables may already be gone, which an ORM delete would query."""
+    group = apps.get_model("auth", "Group")
+    through_tables = [
+        group._meta.get_field("permissions").remote_field.through._meta.db_table,
+        apps.get_model(settings.AUTH_USER_MODEL)._meta.get_field("groups").remote_field.through._meta.db_table,
+    ]
+    names = [MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]
+    with connections[group.objects.db].cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT id FROM {} WHERE name = ANY(%s)").format(
+            sql.Identifier(group._meta.db_table)), [names])
+        ids = [row[0] for row in cursor.fetchall()]
+        for table in through_tables:
+            cursor.execute(sql.SQL("DELETE FROM {} WHERE group_id = ANY(%s)").format(sql.Identifier(table)), [ids])
+        cursor.execute(sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(
+            sql.Identifier(group._meta.db_table)), [ids])

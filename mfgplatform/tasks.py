@@ -70,6 +70,19 @@ def archive_audit_log_task() -> JobResult:
                                                 "recovered": outcome.recovered, "discarded": outcome.discarded})
 
 
+@periodic_job("backup_database", soft_time_limit=3000, max_retries=2)
+def backup_database_task() -> JobResult:
+    """Write a backup archive to BACKUP_DIR, then delete the archives the retention no longer keeps."""
+    from .backup.archive import create_backup
+    from .backup.retention import prune_backups, record_backup
+
+    result = create_backup()
+    record_backup(result, source="job backup_database")
+    pruned = prune_backups()
+    return JobResult(detail={"file": str(result.path), "bytes": result.bytes, "seconds": round(result.seconds, 2),
+                             "pruned": [path.name for path in pruned]})
+
+
 @periodic_job("send_compliance_reports", soft_time_limit=1800, max_retries=5)
 def send_compliance_reports_task() -> JobResult:
     """E-mail each active subscription's report for its previous complete period, once per recipient."""

@@ -7,7 +7,7 @@ from mfgplatform.kpi.registry import Elements, Evaluation, KpiFormula, exact, ra
 from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
 
-from .views_sql import TIME_MODEL_SELECT_V1
+from .views_sql import TIME_MODEL_SELECT_V5, every_day
 
 ISO_22400 = "ISO 22400-2:2014"
 TPM = "TPM (Nakajima 1988)"
@@ -16,7 +16,7 @@ PERCENT = "%"
 TIME_MODEL = register_source(ElementSource(
     name="time_model",
     view="agg_time_model",
-    select_sql=TIME_MODEL_SELECT_V1,
+    select_sql=every_day(TIME_MODEL_SELECT_V5),
     elements={
         "POT": "sum(v.pot_s)", "PDT": "sum(v.planned_downtime_s)", "PBT": "sum(v.pbt_s)",
         "ADOT": "sum(v.adot_s)", "ADET": "sum(v.adet_s)", "ADET_MINOR": "sum(v.minor_stop_s)",

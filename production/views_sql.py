@@ -25,6 +25,8 @@ in seconds and quantities, never ratios, so every roll-up is a ratio of sums. Th
 Each constant is one released version; migrations import it, so it is never edited once shipped.
 """
 
+from pathlib import Path
+
 from mfgplatform.aggregates.day_kept import day_aggregate_triggers_sql, drop_day_aggregate_triggers_sql
 
 TIME_MODEL_SELECT_V1 = """
@@ -620,3 +622,49 @@ DROP_AGG_TIME_MODEL_V1 = f"""
 DROP FUNCTION IF EXISTS agg_time_model_refresh(boolean);
 DROP TABLE IF EXISTS agg_time_model;
 """
+
+
+# From version 4 on, each SELECT is a file `production/sql/<object>/vN.sql`, read by its migration.
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+def sql_file(name: str, version: int) -> str:
+    """A released SQL version, as shipped in `production/sql/<name>/v<version>.sql`."""
+    return (SQL_DIR / name / f"v{version}.sql").read_text()
+
+
+def agg_time_model_refresh_sql(select_sql: str) -> str:
+    """The time model's pass with the given SELECT (the table and its triggers stay)."""
+    return f"""
+CREATE OR REPLACE FUNCTION agg_time_model_refresh(rebuild boolean DEFAULT false,
+                                                  OUT invalidations bigint, OUT rows_deleted bigint,
+                                                  OUT rows_written bigint)
+LANGUAGE sql AS $function$
+    SELECT * FROM mfg_day_aggregate_pass('agg_time_model', $select${select_sql}$select$, rebuild)
+$function$;
+-- A new definition recomputes every day at the next pass.
+INSERT INTO agg_day_invalidation (aggregate_name, low_day) VALUES ('agg_time_model', '-infinity');
+"""
+
+
+# Version 4 reads the shifts' break windows: any change to them recomputes every day.
+SHIFT_BREAK_TRIGGERS_V1 = """
+CREATE TRIGGER agg_time_model_shift_break AFTER INSERT OR UPDATE OR DELETE ON dim_shift_break
+FOR EACH STATEMENT EXECUTE FUNCTION mfg_invalidate_all_days('agg_time_model');
+CREATE TRIGGER agg_time_model_shift_break_truncate AFTER TRUNCATE ON dim_shift_break
+FOR EACH STATEMENT EXECUTE FUNCTION mfg_invalidate_all_days('agg_time_model');
+"""
+
+DROP_SHIFT_BREAK_TRIGGERS_V1 = """
+DROP TRIGGER IF EXISTS agg_time_model_shift_break ON dim_shift_break;
+DROP TRIGGER IF EXISTS agg_time_model_shift_break_truncate ON dim_shift_break;
+"""
+
+
+def every_day(select_sql: str) -> str:
+    """A day-kept SELECT with its bounds opened: every day's rows, straight from the facts."""
+    return select_sql.replace("$1", "date '-infinity'").replace("$2", "timestamptz '-infinity'")
+
+
+TIME_MODEL_SELECT_V4 = sql_file("time_model_select", 4)
+TIME_MODEL_SELECT_V5 = sql_file("time_model_select", 5)

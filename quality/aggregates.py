@@ -13,7 +13,7 @@ QUALITY_BY_DEFECT = register(MaterializedView(
 QUALITY_MEASUREMENT = register(MaterializedView(
     name="mv_quality_measurement",
     app_label="quality",
-    description="Measurement count, sum and sum of squares per characteristic and subgroup (capability).",
+    description="One row per subgroup: count, mean and sum of squared deviations, min, max (capability, SPC).",
     depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_quality",),
 ))

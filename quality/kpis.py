@@ -2,10 +2,10 @@
 metrics ISO 9001 9.1 asks to monitor (FPY, DPU, DPO, DPMO, PPM, Cp, Cpk, Pp, Ppk, Cpm).
 
 Counts come from mv_quality_by_defect. Capability comes from mv_quality_measurement for one
-characteristic: σ_within is the pooled within-subgroup standard deviation
-√(Σ(Σx² − (Σx)²/nᵢ) / Σ(nᵢ − 1)) over subgroups of two or more measurements (no c4 bias
-correction), σ_overall the sample standard deviation of all measurements; both roll up exactly
-from sums.
+characteristic: σ_within is the pooled within-subgroup standard deviation √(Σ m2ᵢ / Σ(nᵢ − 1)) over
+subgroups of two or more measurements (m2ᵢ = Σ(x − x̄ᵢ)², no c4 bias correction), σ_overall the
+sample standard deviation of all measurements, combined from the subgroups' count, mean and m2 with
+the pairwise update (quality.moments); neither is ever derived from Σx² − (Σx)²/n.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+from django.db import connection
 
 from mfgplatform.kpi.registry import (
     Elements,
@@ -25,7 +28,8 @@ from mfgplatform.kpi.registry import (
 from mfgplatform.kpi.sources import BUCKET_START, ElementSource
 from mfgplatform.kpi.types import Bucket, Granularity, GroupBy, NotComputable, Selection
 
-from .views_sql import QUALITY_BY_DEFECT_SELECT_V2, QUALITY_MEASUREMENT_SELECT_V2
+from .moments import combine_arrays
+from .views_sql import QUALITY_BY_DEFECT_SELECT_V2
 
 ISO_9001 = "ISO 9001:2015 (industry practice)"
 ISO_22400 = "ISO 22400-2:2014"
@@ -46,7 +50,21 @@ QUALITY_COUNTS = register_source(ElementSource(
 
 @dataclass(frozen=True)
 class CapabilitySource(ElementSource):
-    """Mean, σ_within, σ_overall and specification limits of one characteristic per bucket."""
+    """Mean, σ_within, σ_overall and specification limits of one characteristic per bucket.
+
+    Each row of the view is one subgroup (equipment × shift occurrence × product × characteristic ×
+    subgroup number), so a bucket's within-subgroup spread is the sum of its rows' m2 and subgroups
+    numbered alike in different shifts never merge, at any granularity. The rows are combined in
+    Python with the pairwise update (quality.moments), exactly, whatever the values' offset.
+    """
+
+    def relation(self, selection: Selection) -> str:
+        if not selection.from_facts:
+            return self.view
+        # The view's own defining SELECT, whichever version is installed.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_viewdef(%s::regclass)", [self.view])
+            return f"({cursor.fetchone()[0].rstrip().rstrip(';')})"
 
     def query(self, selection: Selection) -> tuple[str, list[Any]]:
         if not selection.characteristic:
@@ -64,47 +82,72 @@ class CapabilitySource(ElementSource):
         if selection.product_id is not None:
             where.append("v.product_id = %s")
             params.append(selection.product_id)
+        if selection.shift_id is not None:
+            where.append("v.shift_id = %s")
+            params.append(selection.shift_id)
+        relation, condition = self.relation(selection), " AND ".join(where)
+        bucket = f"{BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group"
+        # Per bucket in SQL: the limits. Per row, ordered by bucket: the moments that σ_within and the
+        # overall spread are combined from in Python (numpy: an extreme value gives inf or NaN, where
+        # a float8 sum in SQL would raise).
         sql = f"""
-WITH subgroup AS (
-    SELECT {BUCKET_START[selection.granularity]} AS b_start, {shift_sql} AS b_shift, {group_sql} AS b_group,
-           v.equipment_id, v.product_id, v.subgroup,
-           sum(v.n) AS n, sum(v.value_sum) AS s, sum(v.value_sq_sum) AS ss,
-           min(v.lsl) AS lsl, max(v.usl) AS usl, max(v.lsl_max) AS lsl_max, min(v.usl_min) AS usl_min,
-           min(v.target) AS target
-      FROM {self.relation(selection)} AS v{joins}
-     WHERE {' AND '.join(where)}
-     GROUP BY 1, 2, 3, 4, 5, 6
+WITH rows AS (
+    SELECT {bucket}, v.subgroup, v.n, v.value_mean, v.value_dev_sum, v.value_m2,
+           v.lsl, v.usl, v.lsl_max, v.usl_min, v.target
+      FROM {relation} AS v{joins}
+     WHERE {condition}
 )
-SELECT b_start, b_shift, b_group,
-       sum(n) AS "N", sum(s) AS "SUM", sum(ss) AS "SUMSQ",
-       sum(greatest(ss - s * s / n, 0)) FILTER (WHERE subgroup <> 0 AND n > 1) AS "SS_WITHIN",
-       sum(n - 1) FILTER (WHERE subgroup <> 0 AND n > 1) AS "DF_WITHIN",
-       min(lsl) AS "LSL", max(usl) AS "USL", max(lsl_max) AS "LSL_MAX", min(usl_min) AS "USL_MIN",
-       min(target) AS "TARGET"
-  FROM subgroup
- GROUP BY 1, 2, 3"""
+SELECT b_start, b_shift, b_group, subgroup, n, value_mean, value_dev_sum, value_m2,
+       min(lsl) OVER b, max(usl) OVER b, max(lsl_max) OVER b, min(usl_min) OVER b, min(target) OVER b
+  FROM rows
+WINDOW b AS (PARTITION BY b_start, b_shift, b_group)
+ ORDER BY b_start, b_shift, b_group"""
         return sql, params
 
     def fetch(self, selection: Selection) -> dict[Bucket, dict[str, Any]]:
-        return {bucket: capability_elements(row) for bucket, row in super().fetch(selection).items()}
+        sql, params = self.query(selection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        result: dict[Bucket, dict[str, Any]] = {}
+        if not rows:
+            return result
+        # One numpy table of every row's moments; the rows of a bucket are consecutive.
+        moments = np.array([row[3:8] for row in rows], dtype=float)
+        first = 0
+        for last in range(1, len(rows) + 1):
+            if last < len(rows) and rows[last][:3] == rows[first][:3]:
+                continue
+            result[Bucket(*rows[first][:3])] = capability_elements(moments[first:last], rows[first][8:])
+            first = last
+        return result
 
 
-def capability_elements(row: dict[str, Any]) -> dict[str, Any]:
-    """MEAN, SIGMA_WITHIN and SIGMA_OVERALL from the sums; limits checked for consistency."""
-    n, total, squares = float(row["N"] or 0), float(row["SUM"] or 0), float(row["SUMSQ"] or 0)
-    elements: dict[str, Any] = {"N": n, "LSL": row["LSL"], "USL": row["USL"], "TARGET": row["TARGET"]}
-    elements["MEAN"] = total / n if n else None
-    elements["SIGMA_OVERALL"] = math.sqrt(max(squares - total * total / n, 0) / (n - 1)) if n > 1 else None
-    df_within = float(row["DF_WITHIN"] or 0)
-    elements["SIGMA_WITHIN"] = math.sqrt(float(row["SS_WITHIN"]) / df_within) if df_within else None
-    elements["LIMITS_CONSISTENT"] = row["LSL"] == row["LSL_MAX"] and row["USL"] == row["USL_MIN"]
-    return elements
+def capability_elements(moments: np.ndarray, limits: tuple) -> dict[str, Any]:
+    """MEAN, SIGMA_WITHIN and SIGMA_OVERALL of a bucket: `moments` has a row (subgroup, n, mean,
+    residual, m2) per subgroup row (NaN where a value left the double range), `limits` are the bucket's
+    (lsl, usl, lsl_max, usl_min, target); limits checked for consistency."""
+    subgroup, n, mean, residual, m2 = moments.T
+    overall = combine_arrays(n, mean, np.nan_to_num(residual, nan=0.0), m2)
+    within = (subgroup != 0) & (n > 1)
+    df_within = float((n[within] - 1).sum())
+    with np.errstate(all="ignore"):
+        ss_within = float(m2[within].sum())
+    lsl, usl, lsl_max, usl_min, target = limits
+    return {
+        "N": float(overall.n), "LSL": lsl, "USL": usl, "TARGET": target,
+        "MEAN": overall.mean + overall.residual / overall.n if overall.n else None,
+        "SIGMA_OVERALL": overall.stdev,
+        "SIGMA_WITHIN": math.sqrt(ss_within / df_within) if df_within else None,
+        "SS_WITHIN": ss_within, "DF_WITHIN": df_within,
+        "LIMITS_CONSISTENT": lsl == lsl_max and usl == usl_min,
+    }
 
 
 CAPABILITY = register_source(CapabilitySource(
     name="capability",
     view="mv_quality_measurement",
-    select_sql=QUALITY_MEASUREMENT_SELECT_V2,
+    select_sql="",  # see CapabilitySource.relation
     elements={},
     group_columns={GroupBy.EQUIPMENT: "v.equipment_id", GroupBy.EQUIPMENT_CLASS: "e.equipment_class_id"},
 ))
@@ -116,6 +159,8 @@ def _sigma(e: Elements, which: str) -> float:
     if e.get("LIMITS_CONSISTENT") is False:
         raise NotComputable("the specification limits differ within the selection")
     sigma = e.get(which)
+    if sigma is not None and not math.isfinite(sigma):
+        raise NotComputable("the measurements' spread does not fit a double (values beyond ±1e154)")
     if sigma is None:
         raise NotComputable(
             "no subgroup with two or more measurements" if which == "SIGMA_WITHIN" else "fewer than two measurements"
@@ -208,3 +253,16 @@ _kpi("critical_machine_capability_index", "Critical machine capability index Cmk
 def rolled_throughput_yield(step_yields) -> float:
     """RTY = ∏ FPYᵢ over the process steps (a helper; the steps of a product route are not recorded)."""
     return math.prod(float(y) for y in step_yields)
+
+
+# Defects, defective units and scrap per defect type (the defect Pareto; defect type 0 = none
+# recorded); read with mfgplatform.kpi.compute_elements.
+DEFECTS_BY_TYPE = register_source(ElementSource(
+    name="defects_by_type",
+    view="mv_quality_by_defect",
+    select_sql=QUALITY_BY_DEFECT_SELECT_V2,
+    elements={"DEFECTS": "sum(v.defect_count)", "DEFECTIVE": "sum(v.defective_qty)", "SCRAP": "sum(v.scrap_qty)",
+              "SCRAP_COST": "sum(v.scrap_cost)", "IP": "sum(v.inspected_qty)"},
+    group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id",
+                   "defect_type": "v.defect_type_id"},
+))

@@ -14,6 +14,9 @@ Version 2 (same results) looks the shift occurrence up with a hash join on the h
 (mfgplatform.views_sql.OCCURRENCE_SLOT_CTES_V2) instead of calling mfg_occurrence_at per record.
 
 Each constant is one released version; migrations import it, so it is never edited once shipped.
+Later versions are files: `quality/sql/mv_quality_measurement/v4.sql` (one row per subgroup with its
+count, mean and sum of squared deviations instead of Σx and Σx², see docs/kpi.md "Subgroups and
+spreads").
 """
 
 from mfgplatform.views_sql import OCCURRENCE_SLOT_CTES_V2

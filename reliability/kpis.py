@@ -26,7 +26,7 @@ from mfgplatform.kpi.registry import (
 from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
 
-from .views_sql import RELIABILITY_EVENT_SELECT_V1
+from .views_sql import DOWNTIME_BY_REASON_SELECT_V1, RELIABILITY_EVENT_SELECT_V1
 
 ISO_22400 = "ISO 22400-2:2014"
 ISO_14224 = "ISO 14224:2016"
@@ -145,3 +145,17 @@ _kpi("availability_iso14224", "Availability (ISO 14224)", "MUT / (MUT + MDT)", [
      lambda e: ratio(e["AUPT"], exact(e["AUPT"]) + exact(e["TTR"]), "up plus down time"), unit="%",
      standard=ISO_14224, note="Up time = operating time (AUPT); down time = restoration time of failures only.")
 
+
+
+# Stops and stop time per downtime reason (the downtime Pareto); not a KPI of its own, its sums are
+# read with mfgplatform.kpi.compute_elements. STOP_S is the full duration of the stops that start in
+# the selection, so it equals the sum over the stops listed for it; SCHEDULED_S is the stop time
+# inside shift windows (merged per reason).
+DOWNTIME_BY_REASON = register_source(ElementSource(
+    name="downtime_by_reason",
+    view="agg_downtime_by_reason",
+    select_sql=DOWNTIME_BY_REASON_SELECT_V1,
+    elements={"STOPS": "sum(v.stops)", "OPEN_STOPS": "sum(v.open_stops)", "STOP_S": "sum(v.stop_s)",
+              "SCHEDULED_S": "sum(v.scheduled_s)"},
+    group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id", "reason": "v.reason_id"},
+))

@@ -19,9 +19,13 @@ and an hour cut by the edge of a chunk that is gone (a chunk interval that is no
 hours) is only filled in if it has no row yet. So retention (`drop_chunks`) never touches the
 aggregate and the hourly history outlives the raw readings.
 
-The columns and the aggregation are those of `mv_sensor_hourly` version 1 (reliability.views_sql),
-which this table replaces. SQL here is versioned like the view SQL: released constants are never
-edited, a change is a new constant and a new migration.
+Version 1 (the constants below, migration reliability/0042) kept the columns of `mv_sensor_hourly`
+version 1, which the table replaced: count, Σx, Σx², min and max. Version 2
+(`reliability/sql/agg_sensor_hourly/v2.sql`, migration reliability/0130) keeps per hour the mean, the
+residual Σ(x − mean) and m2 = Σ(x − mean)² instead of the sums, so the spread is exact far from zero
+and hours combine with the pairwise update (quality.moments), and its pass accepts any finite reading
+(and NaN or infinities written around the ingest paths) without failing. Released SQL is never
+edited: a change is a new version file and a new migration.
 """
 
 from __future__ import annotations

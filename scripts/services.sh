@@ -4,6 +4,7 @@
 #   scripts/services.sh start   provision (first run only) and start; write URLs into .env
 #   scripts/services.sh stop    stop what `start` started
 #   scripts/services.sh status
+#   scripts/services.sh client  (re)write the wrappers of the server's pg_dump/pg_restore/psql
 #
 # TimescaleDB is not packaged for Debian bookworm, so it runs from a Debian trixie root
 # (postgresql-17 + postgresql-17-timescaledb + postgresql-17-cron) built once with debootstrap
@@ -85,6 +86,23 @@ EOF
 local   all   all                 trust
 host    all   all   127.0.0.1/32  trust
 EOF
+}
+
+# pg_dump/pg_restore must be at least the server's major version (17); bookworm hosts ship 15.
+# Wrappers run the root's own 17 client programs through the root's dynamic loader and libraries, so
+# they need neither chroot nor root and see the host's paths. manage.py backup/restore find them here
+# (mfgplatform/backup/client.py) unless PG_CLIENT_BIN_DIR names another client.
+CLIENT_DIR="$SERVICES_HOME/pgclient/bin"
+write_client_wrappers() {
+    [ -x "$ROOT$PG_BIN/pg_dump" ] || return 0
+    mkdir -p "$CLIENT_DIR"
+    local libs="$ROOT/usr/lib/x86_64-linux-gnu:$ROOT/lib/x86_64-linux-gnu" program
+    for program in pg_dump pg_restore psql; do
+        printf '#!/bin/sh\nexec "%s" --library-path "%s" "%s" "$@"\n' \
+            "$ROOT/lib64/ld-linux-x86-64.so.2" "$libs" "$ROOT$PG_BIN/$program" >"$CLIENT_DIR/$program.tmp"
+        chmod 755 "$CLIENT_DIR/$program.tmp"
+        mv "$CLIENT_DIR/$program.tmp" "$CLIENT_DIR/$program"
+    done
 }
 
 tsdb_ready() { pg_isready -q -h 127.0.0.1 -p "$PGPORT" 2>/dev/null; }
@@ -171,10 +189,11 @@ stop_all() {
 }
 
 case "${1:-start}" in
-    start) start_tsdb; start_redis; write_env; log "ready: TimescaleDB 127.0.0.1:$PGPORT/$DB_NAME, Redis 127.0.0.1:$REDIS_PORT" ;;
+    start) start_tsdb; write_client_wrappers; start_redis; write_env; log "ready: TimescaleDB 127.0.0.1:$PGPORT/$DB_NAME, Redis 127.0.0.1:$REDIS_PORT" ;;
     stop) stop_all ;;
     status)
         tsdb_ready && log "TimescaleDB up on $PGPORT" || log "TimescaleDB down"
         redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && log "Redis up on $REDIS_PORT" || log "Redis down" ;;
-    *) die "usage: $0 start|stop|status" ;;
+    client) write_client_wrappers; log "PostgreSQL client programs of the server: $CLIENT_DIR" ;;
+    *) die "usage: $0 start|stop|status|client" ;;
 esac

@@ -202,14 +202,15 @@ class ShiftSpec:
     start: str
     end: str
     weekdays: tuple[int, ...]
-    planned_break_minutes: int
+    breaks: tuple[tuple[str, int], ...]  # (local start, minutes): dim_shift_break
     sort_order: int
 
 
+# Each shift's 30-minute break sits in its middle (calendar.default_break_start).
 DEFAULT_SHIFTS: tuple[ShiftSpec, ...] = (
-    ShiftSpec("A", "Early shift", "06:00", "14:00", (1, 2, 3, 4, 5), 30, 1),
-    ShiftSpec("B", "Late shift", "14:00", "22:00", (1, 2, 3, 4, 5), 30, 2),
-    ShiftSpec("C", "Night shift", "22:00", "06:00", (1, 2, 3, 4, 5), 30, 3),
+    ShiftSpec("A", "Early shift", "06:00", "14:00", (1, 2, 3, 4, 5), (("09:45", 30),), 1),
+    ShiftSpec("B", "Late shift", "14:00", "22:00", (1, 2, 3, 4, 5), (("17:45", 30),), 2),
+    ShiftSpec("C", "Night shift", "22:00", "06:00", (1, 2, 3, 4, 5), (("01:45", 30),), 3),
 )
 
 # (code, name, symbol, quantity kind) of the units the seed needs; matched by kind and symbol first.

@@ -1,8 +1,9 @@
 """The seeded plant's master data: equipment hierarchy, products and planned run times.
 
-Rows are created with `bulk_create_with_history` and the change reason "seed_iso_compliant", so
-the history shows where they came from and `--reset` can find exactly the rows the seed created
-(their "+" history records carry that reason) without touching master data entered by people.
+Rows are created with `bulk_create_with_history` and the change reason "seed_iso_compliant", under
+the system account that `seed_plant` makes the history user, so the history shows where they came
+from and `--reset` can find exactly the rows the seed created (their "+" history records carry that
+reason) without touching master data entered by people.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The timeline of one equipment unit: production, failures and repairs, maintenance, setups, stops.
 
-Every second of a shift occurrence is production (or, for a utility, running), downtime or the
-shift's planned break, and no two downtimes of a unit overlap; only a repair may run through the
-break. The break is the shift's `planned_break_minutes` in the middle of the occurrence; it is not
-booked as a downtime row, because the time model already takes it from the shift definition.
+Every second of a shift occurrence is production (or, for a utility, running), downtime or one of
+the shift's planned breaks, and no two downtimes of a unit overlap; only a repair may run through a
+break. The breaks are the shift's break windows (dim_shift_break, placed by calendar.break_window as
+the time model places them); they are not booked as downtime rows, because the time model takes
+them from the shift definition.
 Planned blocks are placed first (meeting, preventive maintenance, break, end-of-week cleaning,
 lack of demand); the free time between them is walked by a discrete-event loop:
 
@@ -215,15 +216,13 @@ class UnitSimulator:
         end_limit = window.end
         if window.is_last_before_rest:
             end_limit = window.end - CLEANING_MINUTES * 60
-        break_start = window.start + (window.seconds - window.break_seconds) // 2 // 60 * 60
-        break_end = break_start + window.break_seconds
+        break_start = window.breaks[0][0] if window.breaks else end_limit
         if first_after_rest:
             meeting_end = cursor + MEETING_MINUTES * 60
             blocks.append((cursor, meeting_end, _Pending("PLANNED-MEETING", 0, False)))
             cursor = meeting_end
         if window.is_first_of_day and window.date.toordinal() >= self.next_pm_ordinal:
-            limit = break_start if window.break_seconds else end_limit
-            duration = min(_lognormal_seconds(self.rng, self.profile.pm_median_hours * 3600, 0.3), limit - cursor)
+            duration = min(_lognormal_seconds(self.rng, self.profile.pm_median_hours * 3600, 0.3), break_start - cursor)
             if duration > 0:
                 work_order = f"PM-{self.unit.index:03d}-{window.date:%Y%m%d}"
                 blocks.append(
@@ -231,10 +230,14 @@ class UnitSimulator:
                 )
                 self.age, self.time_to_failure = 0.0, self._draw_life()
                 self.next_pm_ordinal = window.date.toordinal() + self.profile.pm_interval_days
-        if window.break_seconds:
-            # The shift's planned break (dim_shift.planned_break_minutes) is not booked as a
-            # downtime row: the time model takes it from the shift definition. Nothing runs.
-            blocks.append((break_start, break_end, None))
+        break_end = window.start
+        for start, end in window.breaks:
+            # The shift's planned breaks (dim_shift_break) are not booked as downtime rows: the time
+            # model takes them from the shift definition. Nothing runs.
+            start = max(start, blocks[-1][1] if blocks else window.start)
+            if start < end:
+                blocks.append((start, end, None))
+                break_end = end
         if self.rng.uniform() < NO_DEMAND_SHARE:
             floor = max(break_end, blocks[-1][1] if blocks else window.start)
             idle_start = max(end_limit - int(self.rng.uniform(1, 3) * 3600) // 60 * 60, floor)

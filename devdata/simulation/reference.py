@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from equipment.models import EquipmentClass
 from mfgplatform import calendar
-from mfgplatform.models import DimDate, DimShift, DimUnitOfMeasure
+from mfgplatform.models import DimDate, DimShift, DimUnitOfMeasure, ShiftBreak
 from quality.models import DefectType
 from reliability.models import (
     DetectionMethod,
@@ -127,21 +127,28 @@ def ensure_defect_types() -> dict[str, DefectType]:
 def ensure_shifts() -> list[DimShift]:
     """The plant's active shifts; the default three-shift pattern when no shift exists at all."""
     if not DimShift.objects.exists():
-        ensure_by_code(
+        shifts = ensure_by_code(
             DimShift,
             [
                 {"code": s.code, "name": s.name, "start_time": calendar.parse_clock(s.start),
                  "end_time": calendar.parse_clock(s.end), "weekdays": list(s.weekdays),
-                 "planned_break_minutes": s.planned_break_minutes, "sort_order": s.sort_order}
+                 "planned_break_minutes": sum(minutes for _, minutes in s.breaks), "sort_order": s.sort_order}
                 for s in catalog.DEFAULT_SHIFTS
             ],
         )
-    return list(DimShift.objects.filter(is_active=True).order_by("sort_order", "code"))
+        bulk_create_with_history(
+            [ShiftBreak(shift=shifts[s.code], start_time=calendar.parse_clock(clock), minutes=minutes)
+             for s in catalog.DEFAULT_SHIFTS for clock, minutes in s.breaks],
+            ShiftBreak, default_change_reason=catalog.SEED_CHANGE_REASON,
+        )
+    return list(DimShift.objects.filter(is_active=True).order_by("sort_order", "code").prefetch_related("breaks"))
 
 
 def shift_patterns(shifts: list[DimShift]) -> list[ShiftPattern]:
+    """The seed places its breaks where the time model does: the shifts' break windows."""
     return [
-        ShiftPattern(s.code, s.start_time, s.end_time, tuple(s.weekdays), s.planned_break_minutes, s.sort_order)
+        ShiftPattern(s.code, s.start_time, s.end_time, tuple(s.weekdays),
+                     tuple((b.start_time, b.minutes) for b in s.breaks.all()), s.sort_order)
         for s in shifts
     ]
 

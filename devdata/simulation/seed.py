@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mfgplatform import calendar
+from mfgplatform.system_account import history_user, record_system_event, system_user
 
 from .layout import PlantLayout, UnitSpec, plant_layout
 from .masterdata import delete_seeded_master_data, ensure_plant, facts_exist, truncate_facts
@@ -30,6 +31,7 @@ from .shifts import Window, epoch, shift_windows
 from .sizes import SeedSize
 from .writer import FactWriter
 
+COMMAND = "seed_iso_compliant"
 # Bytes of index per sensor reading: the unique (equipment, tag, time) key, the time index and
 # the equipment index of fact_sensor_event, about 25–35 B each with B-tree overhead.
 SENSOR_INDEX_BYTES_PER_ROW = 100
@@ -117,10 +119,15 @@ def seed_plant(
     started = time.perf_counter()
     result = SeedResult()
     last_day = options.first_day + dt.timedelta(days=options.days - 1)
-    with transaction.atomic():
+    account = system_user()
+    with transaction.atomic(), history_user(account):
         if options.reset:
             truncate_facts()
             result.deleted_master_data = delete_seeded_master_data()
+            record_system_event(
+                "master_data.reset", account, command=COMMAND, reason="--reset: replace the simulated plant",
+                deleted=result.deleted_master_data,
+            )
         elif facts_exist():
             raise SeedError("The fact tables already hold data; use --reset to replace them or --if-empty to skip.")
         reference = ensure_reference(options.first_day, last_day)
@@ -152,5 +159,10 @@ def seed_plant(
             for table, count in writer.write(timeline, quality, sensors).items():
                 result.rows[table] = result.rows.get(table, 0) + count
         result.units = len(layout.units)
+        record_system_event(
+            "master_data.seeded", account, command=COMMAND, reason="simulated plant for development and tests",
+            size=options.size.name, seed=options.seed, first_day=options.first_day.isoformat(), days=options.days,
+            rows=result.rows,
+        )
     result.seconds = time.perf_counter() - started
     return result

@@ -21,7 +21,7 @@ class ShiftPattern:
     start: dt.time
     end: dt.time
     weekdays: tuple[int, ...]  # ISO weekdays; empty: every working day
-    break_minutes: int
+    breaks: tuple[tuple[dt.time, int], ...]  # (local wall-clock start, minutes), as dim_shift_break
     sort_order: int
 
 
@@ -33,7 +33,7 @@ class Window:
     shift: str
     start: int
     end: int
-    break_seconds: int
+    breaks: tuple[tuple[int, int], ...]  # the break windows (start, end), in time order
     is_first_of_day: bool
     is_last_before_rest: bool  # no shift follows directly: the plant stops afterwards
 
@@ -44,6 +44,10 @@ class Window:
     @property
     def seconds(self) -> int:
         return self.end - self.start
+
+    @property
+    def break_seconds(self) -> int:
+        return sum(end - start for start, end in self.breaks)
 
 
 def epoch(instant: dt.datetime) -> int:
@@ -59,7 +63,7 @@ def shift_windows(
     day_start: dt.time,
 ) -> list[Window]:
     patterns = sorted(patterns, key=lambda pattern: (pattern.sort_order, pattern.code))
-    raw: list[tuple[dt.date, ShiftPattern, int, int]] = []
+    raw: list[tuple[dt.date, ShiftPattern, int, int, tuple[tuple[int, int], ...]]] = []
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
         if day in non_working_days:
@@ -68,10 +72,17 @@ def shift_windows(
             if pattern.weekdays and day.isoweekday() not in pattern.weekdays:
                 continue
             window = calendar.shift_window(pattern.start, pattern.end, day, tz, day_start)
-            raw.append((day, pattern, epoch(window.start), epoch(window.end)))
+            # The same windows as the time model's (calendar.break_window), cut to the occurrence.
+            breaks = []
+            for clock, minutes in pattern.breaks:
+                start, end = calendar.break_window(pattern.start, clock, minutes, window, tz)
+                start, end = max(epoch(start), epoch(window.start)), min(epoch(end), epoch(window.end))
+                if end > start:
+                    breaks.append((start, end))
+            raw.append((day, pattern, epoch(window.start), epoch(window.end), tuple(sorted(breaks))))
     raw.sort(key=lambda item: item[2])
     windows = []
-    for position, (day, pattern, start, end) in enumerate(raw):
+    for position, (day, pattern, start, end, breaks) in enumerate(raw):
         previous_day = raw[position - 1][0] if position else None
         next_start = raw[position + 1][2] if position + 1 < len(raw) else None
         windows.append(
@@ -80,7 +91,7 @@ def shift_windows(
                 shift=pattern.code,
                 start=start,
                 end=end,
-                break_seconds=pattern.break_minutes * 60,
+                breaks=breaks,
                 is_first_of_day=previous_day != day,
                 is_last_before_rest=next_start is None or next_start > end,
             )

@@ -177,6 +177,14 @@ def _defect_pareto(period: ReportPeriod) -> list[tuple[str, int]]:
         return [(label, int(count)) for label, count in cursor.fetchall()]
 
 
+def _out_of_control(period: ReportPeriod) -> list:
+    """Characteristic × work unit with a control chart signal in the period (quality.spc.monitoring):
+    capability indices are only meaningful for a process in control."""
+    from quality.spc.monitoring import out_of_control
+
+    return out_of_control(period.start, period.end)
+
+
 def quality_section(period: ReportPeriod) -> Section:
     key, title, standard = "quality", "Quality", "ISO 9001"
     results, missing = _kpi_results(QUALITY_KPIS, period)
@@ -189,9 +197,14 @@ def quality_section(period: ReportPeriod) -> Section:
             result.group = characteristic
         capability += rows
     pareto = _defect_pareto(period)
+    findings = _out_of_control(period)
     tables = [
         Table("Quality metrics, plant", KPI_COLUMNS, _kpi_rows(results), "quality_kpis.csv"),
         Table("Process capability per characteristic", KPI_COLUMNS, _kpi_rows(capability), "capability.csv"),
+        Table("Characteristics out of statistical control (X̄–R per work unit, Nelson rules)",
+              ["characteristic", "work unit", "signals", "rules", "first signal", "phase I baseline"],
+              [[f.characteristic, f.equipment, f.signals, f.rule_summary, f.first_signal, f.baseline]
+               for f in findings], "out_of_control.csv"),
         Table("Defect Pareto", ["defect type", "defects"], [list(item) for item in pareto], "defect_pareto.csv"),
     ]
     cpk = [r for r in capability if r.kpi == "cpk" and r.value is not None]
@@ -200,8 +213,10 @@ def quality_section(period: ReportPeriod) -> Section:
                 if r.kpi in ("fpy", "ppm_defective") and r.value is not None]
     if incapable:
         headline.append(f"Cpk below {MIN_CPK} for {', '.join(incapable)}")
+    if findings:
+        headline.append(f"out of statistical control: {', '.join(sorted({f.characteristic for f in findings}))}")
     return Section(
-        key=key, title=title, standard=standard, status="attention" if incapable else "ok",
+        key=key, title=title, standard=standard, status="attention" if incapable or findings else "ok",
         summary="; ".join(headline) or "no quality data in this period", tables=tables,
         charts=[
             Chart("defect-pareto.png", "Defects by type", [label for label, _ in pareto[:12]],

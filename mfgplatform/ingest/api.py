@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 from mfgplatform.models import IngestToken
 from mfgplatform.models.ingest import hash_token
 
@@ -16,8 +18,8 @@ from .events import BatchError, ingest_batch
 from .openapi import openapi_schema
 
 
-def _problem(status: int, title: str, detail: str) -> JsonResponse:
-    response = JsonResponse({"title": title, "status": status, "detail": detail}, status=status)
+def _problem(status: int, title: str, detail: str, **extra) -> JsonResponse:
+    response = JsonResponse({"title": title, "status": status, "detail": detail, **extra}, status=status)
     response["Content-Type"] = "application/problem+json"
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="ingest"'
@@ -31,9 +33,34 @@ def _authenticate(request: HttpRequest) -> IngestToken | None:
     return IngestToken.objects.filter(token_hash=hash_token(token.strip()), is_active=True).first()
 
 
+def unavailable_problem(fault: DatabaseFault) -> JsonResponse:
+    """503 for a transient database fault: the batch rolled back as a whole, and resending it with the
+    same event ids after Retry-After lands it exactly once."""
+    response = _problem(
+        503, "Service unavailable",
+        f"{fault.message} the same batch after {fault.retry_after} s: events already received are "
+        "acknowledged as duplicates, so a resend never counts twice.",
+        cause=fault.kind, retryable=True,
+    )
+    response["Retry-After"] = str(fault.retry_after)
+    return response
+
+
 @csrf_exempt  # token-authenticated machine clients send no cookies
 @require_POST
 def ingest_events(request: HttpRequest) -> JsonResponse:
+    try:
+        return _ingest_events(request)
+    except DatabaseError as error:
+        fault = classify(error)
+        if fault is None:
+            raise
+        record_fault("ingest.failed", fault, request=request, object_type="ingest_batch",
+                     request_bytes=len(request.body))
+        return unavailable_problem(fault)
+
+
+def _ingest_events(request: HttpRequest) -> JsonResponse:
     token = _authenticate(request)
     if token is None:
         return _problem(401, "Unauthorized", "Send an active data-source token: Authorization: Bearer <token>.")

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from mfgplatform.audit import record_event
+from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 
 from .facts import FACTS, FactSpec
 
@@ -66,6 +67,15 @@ class LoadResult:
 
     def rows_per_second(self) -> float:
         return self.staged / self.seconds if self.seconds else 0.0
+
+
+class DatabaseUnavailable(Exception):  # noqa: N818 (names the situation, as the message does)
+    """The database failed under the load (connection lost, server shutting down, disk full ...): the
+    transaction rolled back, nothing was written, and the same file can be loaded again."""
+
+    def __init__(self, fault: DatabaseFault):
+        super().__init__(fault.message)
+        self.fault = fault
 
 
 class _Rejected(Exception):
@@ -113,6 +123,14 @@ def load_csv(fact: str, stream: BinaryIO, *, actor_label: str = "load_facts") ->
         result.rejects, result.rejects_truncated = sorted(rejected.rejects), rejected.truncated
         record_event("ingest.rejected", actor_label=actor_label, object_type=spec.table, object_id=str(result.batch),
                      fact=fact, rejects=len(result.rejects), first=[r.reason for r in result.rejects[:3]])
+    except (DatabaseError, psycopg.Error) as error:
+        fault = classify(error)
+        if fault is None:
+            raise
+        # The file is not to blame: say what happened, and keep the attempt in the audit trail.
+        record_fault("ingest.failed", fault, actor_label=actor_label, object_type=spec.table,
+                     object_id=str(result.batch), fact=fact, staged=result.staged)
+        raise DatabaseUnavailable(fault) from error
     result.seconds = time.perf_counter() - started
     return result
 
@@ -130,8 +148,10 @@ def _move(spec: FactSpec, batch: uuid.UUID) -> int:
                 cursor.execute(_REJECT_FUNCTION)
                 cursor.execute(spec.guarded_insert_sql(), parameters)
                 return cursor.rowcount
-        except DatabaseError:
-            pass  # some row fails: the detailed scan below says which
+        except DatabaseError as error:
+            if classify(error) is not None:
+                raise  # the connection, not a row: nothing to scan
+            # Otherwise some row fails: the detailed scan below says which.
     rejects, truncated = _validate(spec)
     if rejects:
         raise _Rejected(rejects, truncated)
@@ -183,6 +203,8 @@ def _stage(spec: FactSpec, header: list[str], stream: BinaryIO) -> int:
                 while chunk := stream.read(COPY_CHUNK_BYTES):
                     copy.write(chunk)
         except (DatabaseError, psycopg.Error) as error:
+            if classify(error) is not None:
+                raise  # the connection broke mid-COPY: the file is not malformed
             raise _Rejected([_copy_reject(error)]) from error
         cursor.execute("SELECT count(*) FROM staging")
         return cursor.fetchone()[0]

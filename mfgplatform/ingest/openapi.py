@@ -63,7 +63,9 @@ def openapi_schema(server_url: str = "/") -> dict[str, Any]:
             "description": (
                 "Machine events in JSON batches. Each item is validated on its own: valid items land, invalid "
                 "ones are listed in `errors`. Delivery is idempotent: production and downtime events per "
-                "`event_id` and data source, sensor readings per equipment, tag and time."
+                "`event_id` and data source, sensor readings per equipment, tag and time. A batch lands in one "
+                "transaction: on 503 nothing of it landed and the client resends it unchanged after "
+                "`Retry-After` seconds."
             ),
         },
         "servers": [{"url": server_url}],
@@ -82,6 +84,23 @@ def openapi_schema(server_url: str = "/") -> dict[str, Any]:
                         "400": {"description": "Not JSON, or not a batch.", **problem},
                         "401": {"description": "Missing, unknown or inactive token.", **problem},
                         "413": {"description": "Body too large.", **problem},
+                        "500": {"description": "A defect of the server; report it. Nothing of the batch "
+                                               "landed. Resending may fail again.", **problem},
+                        "503": {
+                            "description": (
+                                "A transient database fault (connection lost, server shutting down or starting, "
+                                "lock or statement timeout, deadlock, disk or memory exhausted). The batch is one "
+                                "transaction: it was rolled back as a whole (or, for a connection lost during the "
+                                "commit itself, landed as a whole). Resend the same batch, with the "
+                                "same event ids, after `Retry-After` seconds; events that did land before are "
+                                "acknowledged as duplicates, so a resend never counts twice. Back off "
+                                "exponentially if the fault persists."
+                            ),
+                            "headers": {"Retry-After": {
+                                "description": "Seconds to wait before resending the same batch.",
+                                "schema": {"type": "integer", "minimum": 1}}},
+                            **problem,
+                        },
                     },
                 }
             },
@@ -135,7 +154,11 @@ def openapi_schema(server_url: str = "/") -> dict[str, Any]:
                     "type": "object",
                     "description": "RFC 9457 problem details.",
                     "properties": {"title": {"type": "string"}, "status": {"type": "integer"},
-                                   "detail": {"type": "string"}},
+                                   "detail": {"type": "string"},
+                                   "cause": {"type": "string", "description": "503 only: the kind of fault, "
+                                             "e.g. connection_lost, server_shutdown, lock_timeout, disk_full."},
+                                   "retryable": {"type": "boolean",
+                                                 "description": "503 only: resending the same batch is safe."}},
                 },
             },
         },

@@ -92,6 +92,7 @@ def compute_kpis(
     failure_mode: str | None = None,
     characteristic: str | None = None,
     product: str | None = None,
+    shift: str | None = None,
     from_facts: bool = False,
 ) -> list[KpiResult]:
     if granularity not in Granularity.ALL:
@@ -105,6 +106,7 @@ def compute_kpis(
         failure_mode_id=_lookup_id("reliability", "FailureMode", failure_mode),
         characteristic=characteristic,
         product_id=_lookup_id("production", "Product", product),
+        shift_id=_lookup_id("mfgplatform", "DimShift", shift),
         from_facts=from_facts,
     )
     formulas = kpi_formulas()

@@ -69,6 +69,9 @@ class ElementSource:
         if selection.equipment_ids is not None:
             where.append("v.equipment_id = ANY(%s)")
             params.append(list(selection.equipment_ids))
+        if selection.shift_id is not None:
+            where.append("v.shift_id = %s")
+            params.append(selection.shift_id)
         for option, column in self.filter_columns.items():
             value = getattr(selection, option)
             if value is not None:

@@ -47,6 +47,7 @@ class Selection:
     failure_mode_id: int | None = None
     characteristic: str | None = None
     product_id: int | None = None
+    shift_id: int | None = None  # one shift pattern's occurrences only
     from_facts: bool = False  # aggregate the facts directly instead of the materialized views
 
 

@@ -1,6 +1,6 @@
 from .aggregates import MaterializedViewRefresh, RefreshOutcome
 from .audit import AuditLog
-from .calendar import DimDate, DimDateRange, DimShift, DimTime, shift_occurrence_at
+from .calendar import DimDate, DimDateRange, DimShift, DimTime, ShiftBreak, shift_occurrence_at
 from .imports import ImportJob, ImportStatus
 from .ingest import IngestEventReceipt, IngestToken
 from .kpi import KpiDefinition
@@ -23,6 +23,7 @@ __all__ = [
     "KpiDefinition",
     "MaterializedViewRefresh",
     "RefreshOutcome",
+    "ShiftBreak",
     "ReportDelivery",
     "ReportSubscription",
     "ViewSourceState",

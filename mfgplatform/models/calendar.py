@@ -124,7 +124,8 @@ class DimShift(CodedDimension):
         help_text="ISO weekdays (1 = Monday) the shift runs on; empty means every working day.",
     )
     planned_break_minutes = models.PositiveSmallIntegerField(
-        default=0, help_text="Planned downtime inside each occurrence (breaks), outside PBT."
+        default=0, editable=False,
+        help_text="Total length of the shift's break windows (kept from them; the windows are what counts).",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -155,12 +156,75 @@ class DimShift(CodedDimension):
 
     def clean(self) -> None:
         super().clean()
-        if self.start_time and self.end_time:
-            window = calendar.shift_window(
-                self.start_time, self.end_time, dt.date(2001, 1, 1), dt.UTC, _day_start()
+        if self.start_time and self.end_time and self.pk:
+            for shift_break in self.breaks.all():
+                shift_break.check_inside(self)
+
+
+class ShiftBreak(models.Model):
+    """A planned break of a shift at a fixed position: its local wall-clock start and its length.
+
+    A break window is planned downtime of every occurrence of the shift, except the part of it in
+    which a unit actually ran (that is production time: the plant ran through the break); a stop
+    inside a break window is planned downtime as well (docs/kpi.md, "Breaks").
+    """
+
+    shift = models.ForeignKey(DimShift, on_delete=models.CASCADE, related_name="breaks")
+    start_time = models.TimeField(help_text="Local wall-clock start; earlier than the shift's start means after "
+                                            "midnight (night shift).")
+    minutes = models.PositiveSmallIntegerField(help_text="Length in elapsed minutes.")
+
+    history = HistoricalRecords(table_name="dim_shift_break_history")
+
+    class Meta:
+        db_table = "dim_shift_break"
+        ordering = ["shift", "start_time"]
+        verbose_name = "shift break"
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "start_time"], name="dim_shift_break_unique_start"),
+            models.CheckConstraint(condition=Q(minutes__gte=1), name="dim_shift_break_minutes_positive",
+                                   violation_error_message="A break lasts at least one minute."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_time:%H:%M} +{self.minutes} min"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_break_total(self.shift_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        update_break_total(self.shift_id)
+        return result
+
+    def check_inside(self, shift: DimShift) -> None:
+        """A break lies within the shift's wall-clock window."""
+        length = calendar.clock_offset(shift.start_time, shift.end_time) or calendar.ONE_DAY
+        offset = calendar.clock_offset(shift.start_time, self.start_time)
+        if offset + dt.timedelta(minutes=self.minutes) > length:
+            raise ValidationError(
+                f"The break at {self.start_time:%H:%M} ({self.minutes} min) does not lie within the shift "
+                f"{shift.start_time:%H:%M}–{shift.end_time:%H:%M}."
             )
-            if self.planned_break_minutes * 60 >= window.duration.total_seconds():
-                raise ValidationError({"planned_break_minutes": "Breaks must be shorter than the shift."})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.shift_id is None or self.start_time is None or self.minutes is None:
+            return
+        self.check_inside(self.shift)
+        mine = (calendar.clock_offset(self.shift.start_time, self.start_time), self.minutes)
+        for other in ShiftBreak.objects.filter(shift_id=self.shift_id).exclude(pk=self.pk):
+            theirs = (calendar.clock_offset(self.shift.start_time, other.start_time), other.minutes)
+            first, second = sorted([mine, theirs])
+            if first[0] + dt.timedelta(minutes=first[1]) > second[0]:
+                raise ValidationError(f"The break overlaps the break at {other}.")
+
+
+def update_break_total(shift_id: int) -> None:
+    """Keep `DimShift.planned_break_minutes` equal to the sum of the shift's break windows."""
+    total = ShiftBreak.objects.filter(shift_id=shift_id).aggregate(total=models.Sum("minutes"))["total"] or 0
+    DimShift.objects.filter(pk=shift_id).update(planned_break_minutes=total)
 
 
 def shift_occurrence_at(instant: dt.datetime, shifts=None) -> tuple[DimShift, calendar.ShiftWindow] | None:

@@ -161,6 +161,10 @@ class OperationsStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/mfgplatform/operations_status.html", context)
 
 
+# The backup job runs daily; a last success older than this is flagged.
+BACKUP_STALE_AFTER = dt.timedelta(hours=26)
+
+
 def operations_status(now: dt.datetime | None = None) -> dict:
     """Everything the status page shows; each part degrades to an error message on its own."""
     now = now or timezone.now()
@@ -175,6 +179,7 @@ def operations_status(now: dt.datetime | None = None) -> dict:
                                             occurred_at__gte=now - FAILURE_WINDOW).order_by("-occurred_at")[:50],
         "failure_window_days": FAILURE_WINDOW.days,
         "last_archive": AuditLog.objects.filter(action="audit.archived").order_by("-occurred_at").first(),
+        "backup": _safe(_backup_status),
         "retention": {"sensor_days": settings.SENSOR_RETENTION_DAYS, "audit_days": settings.AUDIT_LOG_RETENTION_DAYS},
     }
 
@@ -184,6 +189,16 @@ def _safe(build):
         return {"rows": build(), "error": ""}
     except (DatabaseError, ValueError, ImportError) as error:
         return {"rows": [], "error": f"{type(error).__name__}: {error}"}
+
+
+def _backup_status() -> list[dict]:
+    """The last successful backup (from its audit event) and whether its archive is still on disk."""
+    from .backup.retention import last_backup
+
+    last = last_backup()
+    return [{"last": last, "dir": settings.BACKUP_DIR, "keep_count": settings.BACKUP_KEEP_COUNT,
+             "keep_days": settings.BACKUP_KEEP_DAYS,
+             "stale": last is None or last.age > BACKUP_STALE_AFTER}]
 
 
 def _view_status() -> list[dict]:

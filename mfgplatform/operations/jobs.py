@@ -55,6 +55,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+# Every periodic job's task by job name, for `manage.py run_job` and the status page.
+PERIODIC_JOBS: dict[str, Any] = {}
+
+
 class Outcome:
     SUCCEEDED = "succeeded"
     SKIPPED = "skipped"
@@ -172,7 +176,7 @@ def periodic_job(
 
         run.__name__ = func.__name__
         run.__doc__ = func.__doc__
-        return shared_task(
+        task = shared_task(
             name=task_name(job_name),
             bind=True,
             max_retries=max_retries,
@@ -181,8 +185,19 @@ def periodic_job(
             soft_time_limit=soft_time_limit,
             time_limit=soft_time_limit + 60,
         )(run)
+        PERIODIC_JOBS[job_name] = task
+        return task
 
     return decorate
+
+
+# Header of a run started by hand (`manage.py run_job`): one attempt, the error reported at once
+# instead of retries slept through in the shell.
+SINGLE_ATTEMPT_HEADER = "mfgplatform_single_attempt"
+
+
+def _single_attempt(task) -> bool:
+    return bool((getattr(task.request, "headers", None) or {}).get(SINGLE_ATTEMPT_HEADER))
 
 
 def run_job(
@@ -210,7 +225,7 @@ def run_job(
             result = func(**kwargs)
         except retry_on as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if task.request.retries < task.max_retries:
+            if task.request.retries < task.max_retries and not _single_attempt(task):
                 countdown = retry_countdown(task.request.retries)
                 logger.warning("Job %s attempt %d failed (%s); retrying in %ds", job_name, attempt, error, countdown)
                 record_job_event(job_name, Outcome.RETRYING, task_id=task_id, error=error, duration_s=elapsed(),

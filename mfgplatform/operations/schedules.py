@@ -46,6 +46,13 @@ DEFAULT_SCHEDULES: tuple[JobSchedule, ...] = (
                 "Daily 02:40: archive audit events older than AUDIT_LOG_RETENTION_DAYS", 6 * 3600),
     JobSchedule("send-compliance-reports", "send_compliance_reports", "0 6 * * *",
                 "Daily 06:00: e-mail due compliance reports (once per period and recipient)", 12 * 3600),
+    JobSchedule("weekly-data-quality", "weekly_data_quality", "30 5 * * 1",
+                "Mondays 05:30: characteristics that went out of statistical control last week, with the rules",
+                12 * 3600),
+    # Before the retention and archive jobs, so the archive holds the last copy of what they remove.
+    JobSchedule("backup", "backup_database", "30 1 * * *",
+                "Daily 01:30: back up the database and the audit archive to BACKUP_DIR; delete archives beyond "
+                "BACKUP_KEEP_COUNT and BACKUP_KEEP_DAYS", 6 * 3600),
 )
 
 

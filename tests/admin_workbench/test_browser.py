@@ -54,7 +54,7 @@ def test_engineer_workflow_in_a_browser(live_server, django_user_model, browser_
     page.fill("#id_username", "engineer")
     page.fill("#id_password", "Br0wser-test-pass")
     page.click("input[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
+    page.wait_for_url(f"{base}/workbench/")
 
     page.goto(f"{base}/admin/equipment/equipment/add/")
     page.fill("#id_code", "PW-SITE")

@@ -212,7 +212,11 @@ def test_the_openapi_schema_is_served_and_describes_the_endpoint(client):
     schema = client.get("/api/ingest/v1/openapi.json").json()
     assert schema["openapi"] == "3.1.0"
     operation = schema["paths"]["/api/ingest/v1/events"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "401", "413"}
+    assert set(operation["responses"]) == {"200", "400", "401", "413", "500", "503"}
+    # The retry contract: a 503 says when to resend, and resending the same event ids is safe.
+    unavailable = operation["responses"]["503"]
+    assert "Retry-After" in unavailable["headers"]
+    assert "same event ids" in unavailable["description"]
     mapping = schema["components"]["schemas"]["Batch"]["properties"]["events"]["items"]["discriminator"]["mapping"]
     assert set(mapping) == {"sensor", "production", "downtime_start", "downtime_stop"}
 

@@ -20,7 +20,7 @@ from mfgplatform import calendar
 
 PATTERNS = [
     ShiftPattern(s.code, calendar.parse_clock(s.start), calendar.parse_clock(s.end), s.weekdays,
-                 s.planned_break_minutes, s.sort_order)
+                 tuple((calendar.parse_clock(clock), minutes) for clock, minutes in s.breaks), s.sort_order)
     for s in DEFAULT_SHIFTS
 ]
 

@@ -19,7 +19,7 @@ def test_the_database_is_the_official_timescaledb_image():
 
 
 def test_stateful_services_use_named_volumes():
-    assert set(COMPOSE["volumes"]) == {"timescaledb-data", "redis-data", "audit-archive"}
+    assert set(COMPOSE["volumes"]) == {"timescaledb-data", "redis-data", "audit-archive", "backups"}
     assert SERVICES["timescaledb"]["volumes"] == ["timescaledb-data:/var/lib/postgresql/data"]
     assert SERVICES["redis"]["volumes"] == ["redis-data:/data"]
 

@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from equipment.models import Equipment, EquipmentClass
-from mfgplatform.calendar import date_rows
-from mfgplatform.models import DimDate, DimShift, DimUnitOfMeasure
+from mfgplatform.calendar import date_rows, default_break_start
+from mfgplatform.models import DimDate, DimShift, DimUnitOfMeasure, ShiftBreak
 from production.models import FactProduction, Product
 from quality.models import DefectType, FactQuality
 from reliability.models import DowntimeReason, FactDowntime, FailureMode
@@ -26,11 +26,19 @@ def only_shifts(*shifts: DimShift) -> None:
     DimShift.objects.exclude(pk__in=[s.pk for s in shifts]).update(is_active=False)
 
 
-def make_shift(code: str, start: dt.time, end: dt.time, *, break_minutes: int = 0, weekdays=(), order: int = 0):
-    return DimShift.objects.create(
-        code=code, name=code, start_time=start, end_time=end, planned_break_minutes=break_minutes,
-        weekdays=list(weekdays), sort_order=order,
+def make_shift(code: str, start: dt.time, end: dt.time, *, break_minutes: int = 0, break_at: dt.time | None = None,
+               breaks=(), weekdays=(), order: int = 0):
+    """A shift with its break windows: `breaks` as (start, minutes), or one break of `break_minutes` at
+    `break_at` (by default the documented default position, the middle of the shift)."""
+    shift = DimShift.objects.create(
+        code=code, name=code, start_time=start, end_time=end, weekdays=list(weekdays), sort_order=order,
     )
+    if break_minutes:
+        breaks = [(break_at or default_break_start(start, end, break_minutes), break_minutes), *breaks]
+    for clock, minutes in breaks:
+        ShiftBreak.objects.create(shift=shift, start_time=clock, minutes=minutes)
+    shift.refresh_from_db()
+    return shift
 
 
 def equipment_class(code: str = "TPU") -> EquipmentClass:

@@ -1,5 +1,9 @@
 """A plain-Python reference of the time and quantity model, computed from the raw facts with the
-rules docs/kpi.md states, to check the SQL views against."""
+rules docs/kpi.md states, to check the SQL views against.
+
+The time elements are found instant by instant, not by the SQL's arithmetic of unions: the occurrence
+is cut at every start and end of a stop, run and break window, and each piece is classified by the
+ISO 22400-2 meaning of what covers it (planned downtime, ADET, AUST, ADOT, APT)."""
 
 from __future__ import annotations
 
@@ -14,39 +18,9 @@ Interval = tuple[dt.datetime, dt.datetime]
 CATEGORIES = ("planned_downtime", "delay", "setup", "idle")
 
 
-def merge(intervals) -> list[Interval]:
-    merged: list[list[dt.datetime]] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
-
-
-def subtract(intervals, removed) -> list[Interval]:
-    result = merge(intervals)
-    for r_start, r_end in merge(removed):
-        pieces = []
-        for start, end in result:
-            if r_end <= start or r_start >= end:
-                pieces.append((start, end))
-                continue
-            if start < r_start:
-                pieces.append((start, r_start))
-            if r_end < end:
-                pieces.append((r_end, end))
-        result = pieces
-    return result
-
-
 def clip(interval: Interval, window: Interval) -> Interval | None:
     start, end = max(interval[0], window[0]), min(interval[1], window[1])
     return (start, end) if end > start else None
-
-
-def seconds(intervals) -> Decimal:
-    return sum((Decimal(str((e - s).total_seconds())) for s, e in merge(intervals)), Decimal(0))
 
 
 def runs_on(shift, day_row) -> bool:
@@ -131,33 +105,66 @@ def time_model(plant: Plant, equipment, runs, downtimes) -> dict[tuple[int, int,
     return rows
 
 
+def break_windows(shift, window: Interval, tz: ZoneInfo) -> list[Interval]:
+    """The shift's breaks in one occurrence: at their wall-clock start on the occurrence's local start day
+    (the next day when before the shift's start), lasting their minutes, cut to the occurrence."""
+    local_day = window[0].astimezone(tz).date()
+    found = []
+    for shift_break in shift.breaks.all():
+        day = local_day + dt.timedelta(days=1) if shift_break.start_time < shift.start_time else local_day
+        start = calendar.local_instant(day, shift_break.start_time, tz).astimezone(dt.UTC)
+        piece = clip((start, start + dt.timedelta(minutes=shift_break.minutes)), window)
+        if piece:
+            found.append(piece)
+    return found
+
+
+def classify(categories: set[str], running: bool, in_break: bool) -> str:
+    """What one instant is, by the ISO 22400-2 meanings: a stop in a break window or a planned stop is
+    planned downtime; otherwise the highest-ranking stop (delay = ADET, setup = AUST, idle = ADOT);
+    with no stop a run is production (APT), also through a break; a bare break is planned downtime;
+    nothing at all is time available without an order (ADOT)."""
+    if categories:
+        if in_break or "planned_downtime" in categories:
+            return "planned"
+        for category in ("delay", "setup", "idle"):
+            if category in categories:
+                return category
+    if running:
+        return "run"
+    return "planned" if in_break else "free"
+
+
 def _occurrence_elements(plant: Plant, window: Interval, shift, runs, downtimes) -> dict[str, Decimal]:
-    booked: dict[str, list[Interval]] = defaultdict(list)
+    stops: list[tuple[Interval, str, bool]] = []
     for stop in downtimes:
         end = max(stop.started_at, stop.ended_at or plant.now)
         piece = clip((stop.started_at, end), window)
         if piece and stop.reason.time_category in CATEGORIES:
-            booked[stop.reason.time_category].append(piece)
-            if stop.reason.is_minor_stop:
-                booked["minor"].append(piece)
-    booked["run"] = [p for p in (clip((r.started_at, r.ended_at), window) for r in runs) if p]
-    planned = merge(booked["planned_downtime"])
-    delay = subtract(booked["delay"], planned)
-    minor = subtract(booked["minor"], planned)
-    setup = subtract(booked["setup"], planned + booked["delay"])
-    idle = subtract(booked["idle"], planned + booked["delay"] + booked["setup"])
-    run = subtract(booked["run"], planned + booked["delay"] + booked["setup"] + booked["idle"])
+            stops.append((piece, stop.reason.time_category, stop.reason.is_minor_stop))
+    run_pieces = [p for p in (clip((r.started_at, min(r.ended_at, plant.now)), window) for r in runs) if p]
+    breaks = break_windows(shift, window, plant.tz)
+    cuts = sorted({window[0], window[1], *(t for p, _, _ in stops for t in p), *(t for p in run_pieces for t in p),
+                   *(t for p in breaks for t in p)})
+    totals = dict.fromkeys(("planned", "delay", "setup", "idle", "run", "free", "minor"), ZERO)
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        if start < window[0] or end > window[1]:
+            continue
+        def covers(piece, s=start, e=end):
+            return piece[0] <= s and e <= piece[1]
+        covering = [(category, minor) for piece, category, minor in stops if covers(piece)]
+        kind = classify({c for c, _ in covering}, any(covers(p) for p in run_pieces), any(covers(p) for p in breaks))
+        length = Decimal(str((end - start).total_seconds()))
+        totals[kind] += length
+        if kind == "delay" and any(minor for _, minor in covering):
+            totals["minor"] += length
     pot = Decimal(str((window[1] - window[0]).total_seconds()))
-    p, d, s, i, r = (seconds(x) for x in (planned, delay, setup, idle, run))
-    free = pot - p - d - s - i - r
-    breaks = Decimal(shift.planned_break_minutes * 60)
-    from_run = min(breaks, r)
-    from_free = min(breaks - from_run, free)
-    apt = r - from_run
+    apt = totals["run"]
     return {
-        "pot_s": pot, "planned_downtime_s": p + from_run + from_free, "pbt_s": pot - p - from_run - from_free,
-        "adot_s": i + free - from_free, "adet_s": d, "minor_stop_s": seconds(minor), "aust_s": s, "apt_s": apt,
-        "aupt_s": apt + s, "aubt_s": apt + s + d,
+        "pot_s": pot, "planned_downtime_s": totals["planned"], "pbt_s": pot - totals["planned"],
+        "adot_s": totals["idle"] + totals["free"], "adet_s": totals["delay"], "minor_stop_s": totals["minor"],
+        "aust_s": totals["setup"], "apt_s": apt, "aupt_s": apt + totals["setup"],
+        "aubt_s": apt + totals["setup"] + totals["delay"],
     }
 
 
@@ -171,19 +178,48 @@ def _quantities(plant: Plant, runs) -> dict[tuple[int, int, int], dict[str, Deci
         span = max(r.ended_at for r in members) - min(r.started_at for r in members)
         first_runs[first.id] = (Decimal(str(span.total_seconds())), sum(r.produced_qty for r in members))
     result: dict[tuple[int, int, int], dict[str, Decimal]] = {}
+
+    def row_of(key):
+        return result.setdefault(key, dict.fromkeys(QUANTITY_COLUMNS, ZERO))
+
     for run in runs:
-        key = (run.equipment_id, *plant.occurrence_at(run.started_at))
-        row = result.setdefault(key, dict.fromkeys(QUANTITY_COLUMNS, ZERO))
-        row["runs"] += 1
-        row["pq"] += run.produced_qty
-        row["gq"] += run.good_qty
-        row["sq"] += run.scrap_qty
-        row["rq"] += run.rework_qty
-        row["psq"] += run.planned_scrap_qty
-        row["pri_pq_s"] += run.pri_seconds * run.produced_qty
-        row["pri_gq_s"] += run.pri_seconds * run.good_qty
+        start_key = (run.equipment_id, *plant.occurrence_at(run.started_at))
+        row_of(start_key)["runs"] += 1
+        for occurrence, share in run_shares(plant, run):
+            row = row_of((run.equipment_id, *occurrence))
+            row["pq"] += share * run.produced_qty
+            row["gq"] += share * run.good_qty
+            row["sq"] += share * run.scrap_qty
+            row["rq"] += share * run.rework_qty
+            row["psq"] += share * run.planned_scrap_qty
+            row["pri_pq_s"] += share * run.pri_seconds * run.produced_qty
+            row["pri_gq_s"] += share * run.pri_seconds * run.good_qty
         if run.id in first_runs:
+            row = row_of(start_key)
             row["orders"] += 1
             row["aoet_s"] += first_runs[run.id][0]
             row["order_pq"] += first_runs[run.id][1]
     return result
+
+
+def run_shares(plant: Plant, run) -> list[tuple[tuple[int, int], Decimal]]:
+    """A run's quantities are spread evenly over its time: each occurrence gets the share of the run's
+    instants that belong to it (occurrence_at); instants outside every shift go to shift 0 of the
+    production day the run started in. A run of no length counts where it starts."""
+    length = Decimal(str((run.ended_at - run.started_at).total_seconds()))
+    if not length:
+        return [(plant.occurrence_at(run.started_at), Decimal(1))]
+    cuts = {run.started_at, run.ended_at}
+    day = plant.production_date(run.started_at) - dt.timedelta(days=1)
+    while day <= plant.production_date(run.ended_at):
+        for _, window in plant.occurrences(day):
+            cuts.update(t for t in window if run.started_at < t < run.ended_at)
+        day += dt.timedelta(days=1)
+    outside = (date_key(plant.production_date(run.started_at)), 0)
+    shares: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    points = sorted(cuts)
+    for start, end in zip(points, points[1:], strict=False):
+        owner = plant.occurrence_at(start)
+        key = owner if owner[1] != 0 else outside
+        shares[key] += Decimal(str((end - start).total_seconds())) / length
+    return list(shares.items())

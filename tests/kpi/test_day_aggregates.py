@@ -161,7 +161,7 @@ def test_a_run_added_to_an_order_recomputes_the_day_the_order_started(plant):
 
 def test_a_changed_time_category_recomputes_every_day(plant):
     units, reasons = plant
-    add_downtime(units[0], reasons[3], at(FIRST_DAY, 9), at(FIRST_DAY, 10))
+    add_downtime(units[0], reasons[3], at(FIRST_DAY, 8), at(FIRST_DAY, 9))  # before DA's break (09:45)
     _pass("agg_time_model")
     reason = DowntimeReason.objects.get(pk=reasons[3].pk)
     reason.name = "renamed"  # a column the time model does not read: nothing to recompute
@@ -195,14 +195,14 @@ def test_a_changed_calendar_recomputes_every_day(plant, refresh):
     units, reasons = plant
     add_run(units[0], at(FIRST_DAY, 7), at(FIRST_DAY, 13), pq=10, gq=10)
     _pass("agg_time_model")
-    DimShift.objects.filter(code="DA").update(planned_break_minutes=60)
+    DimShift.objects.filter(code="DA").update(end_time=dt.time(15))
     refresh("mv_shift_occurrence", "mv_shift_segment_hour")
     assert _pass("agg_time_model")[0] == 0  # no fact written: the calendar's fingerprint changed
     with connection.cursor() as cursor:
-        cursor.execute("SELECT planned_downtime_s FROM agg_time_model s JOIN dim_shift d ON d.id = s.shift_id "
+        cursor.execute("SELECT pot_s FROM agg_time_model s JOIN dim_shift d ON d.id = s.shift_id "
                        "WHERE d.code = 'DA' AND s.date_key = %s AND s.equipment_id = %s",
                        [date_key(FIRST_DAY), units[0].pk])
-        assert cursor.fetchone()[0] == 3600
+        assert cursor.fetchone()[0] == 9 * 3600
     _assert_pass_equals_rebuild()
 
 

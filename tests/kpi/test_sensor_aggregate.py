@@ -6,6 +6,7 @@ import json
 import math
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 from io import BytesIO, StringIO
 
 import psycopg
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 1, 7)
 UNIT = "AGG-UNIT-1"
 GOOD, BAD = 192, 0
-AGGREGATE_COLUMNS = "equipment_id, tag, bucket, readings, good_readings, value_sum, value_sq_sum, value_min, value_max"
+AGGREGATE_COLUMNS = ("equipment_id, tag, bucket, readings, good_readings, value_mean, value_dev_sum, value_m2, "
+                     "value_min, value_max")
 
 
 def at(hour: int, minute: int = 0, *, day: dt.date = DAY) -> dt.datetime:
@@ -68,22 +70,28 @@ def expected_aggregate() -> dict[tuple, tuple]:
             (value, quality))
     result = {}
     for key, readings in groups.items():
-        good = [value for value, quality in readings if quality == GOOD]
-        result[key] = (len(readings), len(good), sum(good) if good else None,
-                       sum(v * v for v in good) if good else None, min(good, default=None), max(good, default=None))
+        good = [Fraction(value) for value, quality in readings if quality == GOOD]
+        mean = sum(good) / len(good) if good else None
+        result[key] = (len(readings), len(good), float(mean) if good else None,
+                       float(sum((v - mean) ** 2 for v in good)) if good else None,
+                       float(min(good)) if good else None, float(max(good)) if good else None)
     return result
 
 
 def stored_aggregate() -> dict[tuple, tuple]:
-    return {(e, t, b.astimezone(dt.UTC)): tuple(values)
-            for e, t, b, *values in _execute(f"SELECT {AGGREGATE_COLUMNS} FROM agg_sensor_hourly")}  # noqa: S608
+    """Count, good count, exact mean (mean + residual / n), m2, min and max per hour."""
+    return {(e, t, b.astimezone(dt.UTC)): (readings, good, None if mean is None else mean + residual / good,
+                                          m2, low, high)
+            for e, t, b, readings, good, mean, residual, m2, low, high in _execute(
+                f"SELECT {AGGREGATE_COLUMNS} FROM agg_sensor_hourly")}  # noqa: S608
 
 
 def assert_same(stored: dict, expected: dict) -> None:
     assert sorted(stored) == sorted(expected)
     for key, values in expected.items():
         for got, want in zip(stored[key], values, strict=True):
-            assert (got is None and want is None) or math.isclose(got, want, rel_tol=1e-12), (key, stored[key], values)
+            assert (got is None and want is None) or math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12), (
+                key, stored[key], values)
 
 
 def invalidations() -> list[tuple[dt.datetime, dt.datetime]]:
@@ -246,14 +254,14 @@ def test_rebuild_catches_writes_that_bypassed_the_ingest_paths_and_keeps_older_r
     history = stored_aggregate()
     _insert_raw([(at(8), unit.id, "temperature", 1.0, GOOD), (at(8, 30), unit.id, "temperature", 3.0, BAD)])
     # A row for an hour the hypertable holds without readings there (a bypassing delete, say).
-    _execute(f"INSERT INTO agg_sensor_hourly ({AGGREGATE_COLUMNS}) VALUES (%s, 'temperature', %s, 1, 1, 1, 1, 1, 1)",  # noqa: S608
+    _execute(f"INSERT INTO agg_sensor_hourly ({AGGREGATE_COLUMNS}) VALUES (%s, 'temperature', %s, 1, 1, 1, 0, 0, 1, 1)",  # noqa: S608
              [unit.id, at(12)])
     assert refresh_sensor_hourly().rows_written == 0  # nothing was invalidated
 
     run = refresh_sensor_hourly(rebuild=True)
     assert (run.rows_deleted, run.rows_written) == (1, 1)
     assert stored_aggregate() == {**history, **expected_aggregate()}
-    assert stored_aggregate()[(unit.id, "temperature", at(8))] == (2, 1, 1.0, 1.0, 1.0, 1.0)
+    assert stored_aggregate()[(unit.id, "temperature", at(8))] == (2, 1, 1.0, 0.0, 1.0, 1.0)
 
 
 def test_an_hour_cut_by_the_oldest_chunk_keeps_its_row():

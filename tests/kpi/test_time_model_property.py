@@ -31,7 +31,8 @@ REASONS = [("P-PLAN", "planned_downtime", {}), ("P-FAIL", "delay", {"failure": T
 @pytest.fixture(params=["disjoint shifts", "overlapping shifts"])
 def plant(request, refresh):
     shifts = [
-        make_shift("PA", dt.time(6), dt.time(14), break_minutes=30, order=1),
+        # Two breaks on PA (one at the default position, 09:45, one at 12:00), one after midnight on PC.
+        make_shift("PA", dt.time(6), dt.time(14), break_minutes=30, breaks=[(dt.time(12), 10)], order=1),
         make_shift("PB", dt.time(14), dt.time(22), weekdays=[1, 2, 5], order=2),
         make_shift("PC", dt.time(22), dt.time(6), break_minutes=45, order=3),
     ]

@@ -33,12 +33,13 @@ def values(results):
 
 @pytest.fixture
 def section_1_6(refresh):
-    """One unit, one 8-hour shift with 30 min of planned breaks, one order:
-    ADOT 20 (no order after 13:40), ADET 25 (a failure), AUST 45 (setup), PRI 45 s."""
-    shift = make_shift("S8", dt.time(6), dt.time(14), break_minutes=30)
+    """One unit, one 8-hour shift with a 30 min break at 09:45, one order run around it (06:00–09:45,
+    10:15–13:40): ADOT 20 (no order after 13:40), ADET 25 (a failure), AUST 45 (setup), PRI 45 s."""
+    shift = make_shift("S8", dt.time(6), dt.time(14), break_minutes=30, break_at=dt.time(9, 45))
     only_shifts(shift)
     unit = make_equipment("M-16", decommissioned_on=DAY + dt.timedelta(days=1))
-    add_run(unit, at(DAY, 6), at(DAY, 13, 40), pq=432, gq=410, sq=15, rq=7, psq=10, pri="45", order="PO-1")
+    add_run(unit, at(DAY, 6), at(DAY, 9, 45), pq=200, gq=190, sq=7, rq=3, psq=5, pri="45", order="PO-1")
+    add_run(unit, at(DAY, 10, 15), at(DAY, 13, 40), pq=232, gq=220, sq=8, rq=4, psq=5, pri="45", order="PO-1")
     add_downtime(unit, make_reason("T-FAIL", "delay", failure=True, mode="BRD"), at(DAY, 7), at(DAY, 7, 25))
     add_downtime(unit, make_reason("T-SETUP", "setup"), at(DAY, 8), at(DAY, 8, 45))
     refresh()
@@ -118,11 +119,15 @@ def test_section_1_6_maintenance_example():
 
 
 def test_nakajima_worksheet_from_the_facts(refresh):
-    """Shift 480 min, breaks 60, downtime 47, ideal rate 60/min, total 19,271, rejects 423."""
-    shift = make_shift("S8B", dt.time(6), dt.time(14), break_minutes=60)
+    """Shift 480 min, breaks 2 × 15 + 30 (the runs stop for them), downtime 47, ideal rate 60/min,
+    total 19,271, rejects 423."""
+    shift = make_shift("S8B", dt.time(6), dt.time(14),
+                       breaks=[(dt.time(8), 15), (dt.time(10), 30), (dt.time(12), 15)])
     only_shifts(shift)
     unit = make_equipment("M-TPM", decommissioned_on=DAY + dt.timedelta(days=1))
-    add_run(unit, at(DAY, 6), at(DAY, 14), pq=19271, gq=18848, sq=423, pri="1")
+    for (start, end), pq, gq in zip([((6, 0), (8, 0)), ((8, 15), (10, 0)), ((10, 30), (12, 0)), ((12, 15), (14, 0))],
+                                    (5000, 5000, 4000, 5271), (4900, 4890, 3900, 5158), strict=True):
+        add_run(unit, at(DAY, *start), at(DAY, *end), pq=pq, gq=gq, sq=pq - gq, pri="1")
     add_downtime(unit, make_reason("T-BRK", "delay", failure=True, mode="BRD"), at(DAY, 9), at(DAY, 9, 47))
     refresh()
     results = values(compute_kpis(["tpm_availability", "tpm_performance", "tpm_quality", "tpm_oee", "oee"],

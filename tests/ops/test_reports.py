@@ -155,7 +155,7 @@ def test_report_email_has_embedded_charts_pdf_and_csv_attachments(plant_data, sm
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_content()[:5] == b"%PDF-"
     assert set(attachments) == {"oee_kpis.csv", "oee_by_equipment.csv", "oee_elements.csv", "oee_losses.csv",
-                                "quality_kpis.csv", "capability.csv", "defect_pareto.csv",
+                                "quality_kpis.csv", "capability.csv", "out_of_control.csv", "defect_pareto.csv",
                                 "reliability_by_class.csv", "reliability_by_failure_mode.csv", "retention.csv",
                                 "audit_trail.csv"} - _unavailable_csvs(run.report_id)
     report = ComplianceReport.objects.get(pk=run.report_id)
@@ -173,7 +173,7 @@ def _unavailable_csvs(report_id: int) -> set[str]:
     if report.summary["sections"]["reliability"]["status"] == "unavailable":
         missing |= {"reliability_by_class.csv", "reliability_by_failure_mode.csv"}
     if report.summary["sections"]["quality"]["status"] == "unavailable":
-        missing |= {"quality_kpis.csv", "capability.csv", "defect_pareto.csv"}
+        missing |= {"quality_kpis.csv", "capability.csv", "out_of_control.csv", "defect_pareto.csv"}
     return missing
 
 

@@ -24,6 +24,8 @@ EXPECTED = {
     "purge-ingest-receipts": ("mfgplatform.purge_ingest_receipts", "30 2 * * *"),
     "archive-audit-log": ("mfgplatform.archive_audit_log", "40 2 * * *"),
     "send-compliance-reports": ("mfgplatform.send_compliance_reports", "0 6 * * *"),
+    "weekly-data-quality": ("mfgplatform.weekly_data_quality", "30 5 * * 1"),
+    "backup": ("mfgplatform.backup_database", "30 1 * * *"),
 }
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from mfgplatform.calendar import fiscal_period
 from mfgplatform.models import DimDate, DimTime
+from mfgplatform.system_account import SYSTEM_USERNAME
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +107,8 @@ def test_load_calendar_extends_the_range_idempotently():
     assert DimDate.objects.filter(date__range=(first, last)).count() == 40
     history = DimDate.history.filter(date__range=(first, last))
     assert history.count() == 40
-    assert set(history.values_list("history_type", "history_change_reason", "history_user")) == {
-        ("+", "reference data: load_calendar", None)
+    assert set(history.values_list("history_type", "history_change_reason", "history_user__username")) == {
+        ("+", "reference data: load_calendar", SYSTEM_USERNAME)
     }
 
 

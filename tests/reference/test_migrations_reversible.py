@@ -20,9 +20,12 @@ DATA_MIGRATIONS = [
     ("reliability", "0003_downtime_reason_tree"),
     ("quality", "0002_defect_types"),
     ("ontology", "0002_default_terms"),
+    ("mfgplatform", "0081_default_break_positions"),
+    ("ontology", "0140_question_terms"),
 ]
 TABLES = [
-    "dim_date", "dim_time", "dim_unit_of_measure", "ref_kpi_definition", "dim_shift", "dim_date_range",
+    "dim_date", "dim_time", "dim_unit_of_measure", "ref_kpi_definition", "dim_shift", "dim_shift_break",
+    "dim_date_range",
     "ref_iso14224_equipment_class", "ref_iso14224_failure_mode", "ref_iso14224_failure_mechanism",
     "ref_iso14224_failure_cause", "ref_iso14224_detection_method", "ref_iso14224_maintenance_activity",
     "dim_downtime_reason", "dim_quality_defect_type", "ontology_term",
@@ -30,10 +33,14 @@ TABLES = [
 
 
 def row_counts() -> dict[str, tuple[int, int]]:
-    """(rows, history rows) per reference table."""
+    """(rows, history rows) per reference table; a table the schema does not have yet counts none."""
     counts = {}
     with connection.cursor() as cursor:
         for table in TABLES:
+            cursor.execute("SELECT to_regclass(%s) IS NULL", [table])
+            if cursor.fetchone()[0]:
+                counts[table] = (0, 0)
+                continue
             cursor.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM {table}_history)")  # noqa: S608
             counts[table] = cursor.fetchone()
     return counts

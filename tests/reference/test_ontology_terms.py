@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from mfgplatform.models import DimDateRange, DimUnitOfMeasure, KpiDefinition
+from mfgplatform.models import DimDateRange, DimShift, DimUnitOfMeasure, KpiDefinition
 from ontology.choices import ConceptType, Dimension
 from ontology.models import OntologyTerm
 
@@ -21,17 +21,22 @@ def test_every_term_resolves_to_an_existing_concept():
         ConceptType.DIMENSION: set(Dimension.values),
         ConceptType.GRANULARITY: GRANULARITIES,
     }
+    members = {Dimension.SHIFT: set(DimShift.objects.values_list("code", flat=True))}
     for term in OntologyTerm.objects.all():
-        assert term.concept_code in known[term.concept_type], str(term)
+        if term.concept_type == ConceptType.DIMENSION_MEMBER:
+            assert term.concept_code in members[term.dimension], str(term)
+        else:
+            assert term.concept_code in known[term.concept_type], str(term)
 
 
 def test_term_counts_by_type_and_language():
     counts = Counter(OntologyTerm.objects.values_list("concept_type", "language"))
     assert counts == {
-        ("metric", "en"): 75, ("metric", "de"): 7,
+        ("metric", "en"): 75, ("metric", "de"): 7 + 12,
         ("date_range", "en"): 50, ("date_range", "de"): 4,
-        ("granularity", "en"): 12, ("granularity", "de"): 4,
-        ("dimension", "en"): 15,
+        ("granularity", "en"): 12, ("granularity", "de"): 4 + 3,
+        ("dimension", "en"): 15, ("dimension", "de"): 5,
+        ("dimension_member", "en"): 5, ("dimension_member", "de"): 3,
         ("unit", "en"): 20, ("unit", "de"): 3,
     }
 

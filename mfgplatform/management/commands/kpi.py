@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--failure-mode", help="ISO 14224 failure mode code (reliability KPIs)")
         parser.add_argument("--characteristic", help="Measured characteristic (capability indices)")
         parser.add_argument("--product", help="Product code (capability indices)")
+        parser.add_argument("--shift", help="Shift code: only that shift pattern's occurrences")
         parser.add_argument("--from-facts", action="store_true",
                             help="Aggregate the fact tables directly instead of the materialized views")
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                 start=options["start"], end=options["end"], date_range=options["date_range"],
                 today=options["today"], granularity=options["granularity"], group_by=options["group_by"],
                 failure_mode=options["failure_mode"], characteristic=options["characteristic"],
-                product=options["product"], from_facts=options["from_facts"],
+                product=options["product"], shift=options["shift"], from_facts=options["from_facts"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error

@@ -5,8 +5,10 @@ import datetime as dt
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from mfgplatform.reference_data import load_calendar_days, reference_reason
+from mfgplatform.system_account import record_system_event, system_user
 
 REASON = reference_reason("load_calendar")
 
@@ -33,14 +35,21 @@ class Command(BaseCommand):
         last = _iso_date(end or settings.CALENDAR_END_DATE)
         if last < first:
             raise CommandError(f"--end {last} is before --start {first}")
-        inserted = load_calendar_days(
-            apps,
-            first,
-            last,
-            fiscal_start_month=settings.FISCAL_YEAR_START_MONTH,
-            holiday_country=settings.CALENDAR_HOLIDAY_COUNTRY,
-            reason=REASON,
-        )
+        account = system_user()
+        with transaction.atomic():
+            inserted = load_calendar_days(
+                apps,
+                first,
+                last,
+                fiscal_start_month=settings.FISCAL_YEAR_START_MONTH,
+                holiday_country=settings.CALENDAR_HOLIDAY_COUNTRY,
+                reason=REASON,
+                user_id=account.pk,
+            )
+            record_system_event(
+                "master_data.calendar_loaded", account, command="load_calendar", reason=REASON,
+                start=first.isoformat(), end=last.isoformat(), inserted=inserted,
+            )
         present = (last - first).days + 1 - inserted
         self.stdout.write(
             self.style.SUCCESS(f"dim_date {first}..{last}: {inserted} day(s) inserted, {present} already present")

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mfgplatform.db_faults import EXIT_TEMPFAIL
 from mfgplatform.ingest.facts import FACTS
-from mfgplatform.ingest.loader import load_csv, write_rejects
+from mfgplatform.ingest.loader import DatabaseUnavailable, load_csv, write_rejects
 
 
 class Command(BaseCommand):
@@ -19,14 +20,11 @@ class Command(BaseCommand):
                             help="Write the rejects report (row, column, reason) here instead of to stderr.")
 
     def handle(self, *args, fact: str, file: str, rejects: Path | None, **options):
-        if file == "-":
-            result = load_csv(fact, sys.stdin.buffer)
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise CommandError(f"No such file: {path}")
-            with path.open("rb") as stream:
-                result = load_csv(fact, stream)
+        try:
+            result = self._load(fact, file)
+        except DatabaseUnavailable as unavailable:
+            # Exit 75 (EX_TEMPFAIL), not 1: the file is fine, the same command can simply run again.
+            raise CommandError(f"Not loaded: {unavailable}.", returncode=EXIT_TEMPFAIL) from unavailable
         if not result.ok:
             if rejects:
                 with rejects.open("w", newline="", encoding="utf-8") as out:
@@ -42,3 +40,12 @@ class Command(BaseCommand):
                 f"({result.rows_per_second():,.0f} rows/s), batch {result.batch}."
             )
         )
+
+    def _load(self, fact: str, file: str):
+        if file == "-":
+            return load_csv(fact, sys.stdin.buffer)
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        with path.open("rb") as stream:
+            return load_csv(fact, stream)
