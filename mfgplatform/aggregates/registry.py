@@ -39,7 +39,7 @@ from psycopg import sql
 
 from ..calendar import parse_clock
 from ..models import MaterializedViewRefresh, RefreshOutcome
-from ..views_sql import plant_calendar_functions_sql
+from ..sql_objects import current_sql
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,8 @@ def sync_plant_calendar() -> bool:
         current_zone, current_start = cursor.fetchone()
         if (current_zone, current_start) == (zone, day_start):
             return False
-        cursor.execute(plant_calendar_functions_sql(zone, day_start))
+        cursor.execute(current_sql("mfgplatform", "plant_calendar_settings", time_zone=zone.replace("'", "''"),
+                                   day_start=day_start.strftime("%H:%M:%S")))
     logger.info("plant calendar in SQL set to %s, production day from %s", zone, day_start)
     return True
 

@@ -1,37 +1,33 @@
-"""Aggregates kept by production day: the KPI building blocks that re-aggregate only the days that changed.
-
-The time model (`agg_time_model`) and downtime by reason (`agg_downtime_by_reason`) resolve
-overlapping intervals per shift occurrence (a sort and a window over every fact), which no plain
-re-aggregation makes cheap: recomputed in full they cost 2–3 µs per fact row. So they are tables
-kept by day, like TimescaleDB's continuous aggregates keep buckets:
-
-- statement-level triggers on the facts they read record, in `agg_day_invalidation`, the earliest
-  production day a statement touched (the day before the earliest start of the rows inserted,
-  updated or deleted, since an occurrence of day D can reach into day D + 1; for production runs
-  also the start of each order touched, whose elapsed time belongs to the order's first run).
-  Triggers see every writer: the ingest paths, the seed, the admin, psql. A TRUNCATE invalidates
-  every day, and so does a change to a dimension column the aggregate reads;
-- a pass, `mfg_day_aggregate_pass(aggregate, select, rebuild)`, takes those rows and recomputes
-  every day from the earliest one on with the aggregate's SELECT, which reads the facts that reach
-  into those days only (`$1` the first day, `$2` the earliest instant an occurrence of that day or a
-  later one can start), and replaces only the stored rows of those days that differ (rows gone are
-  deleted, new or changed ones written: most rows of a recomputed day come out as they were). What the
-  clock moves is recomputed too: the days from the one before the previous pass on (the
-  occurrence running then, the ones started since) and the days of stops still open. A calendar
-  that changed (a fingerprint of `mv_shift_occurrence`) or `rebuild` recomputes every day;
-- the pass runs in the caller's transaction under an advisory lock, so a failure leaves the
-  aggregate and the invalidations as they were, passes wait for each other, and readers go on
-  reading (MVCC).
-
-Facts usually arrive in time order, so a pass recomputes a day or two; a correction to an old day
-recomputes from that day on. The SQL is versioned like the view SQL: released constants are never
-edited, a change is a new constant and a new migration.
-"""
-
-from __future__ import annotations
-
-# '-infinity' as the low day means every day.
-DAY_AGGREGATE_V1 = """
+-- day_aggregate, version 1: Aggregates kept by production day: the KPI building blocks that re-aggregate only the days that changed.
+--
+-- The time model (`agg_time_model`) and downtime by reason (`agg_downtime_by_reason`) resolve
+-- overlapping intervals per shift occurrence (a sort and a window over every fact), which no plain
+-- re-aggregation makes cheap: recomputed in full they cost 2–3 µs per fact row. So they are tables
+-- kept by day, like TimescaleDB's continuous aggregates keep buckets:
+--
+-- - statement-level triggers on the facts they read record, in `agg_day_invalidation`, the earliest
+--   production day a statement touched (the day before the earliest start of the rows inserted,
+--   updated or deleted, since an occurrence of day D can reach into day D + 1; for production runs
+--   also the start of each order touched, whose elapsed time belongs to the order's first run).
+--   Triggers see every writer: the ingest paths, the seed, the admin, psql. A TRUNCATE invalidates
+--   every day, and so does a change to a dimension column the aggregate reads;
+-- - a pass, `mfg_day_aggregate_pass(aggregate, select, rebuild)`, takes those rows and recomputes
+--   every day from the earliest one on with the aggregate's SELECT, which reads the facts that reach
+--   into those days only (`$1` the first day, `$2` the earliest instant an occurrence of that day or a
+--   later one can start), and replaces only the stored rows of those days that differ (rows gone are
+--   deleted, new or changed ones written: most rows of a recomputed day come out as they were). What the
+--   clock moves is recomputed too: the days from the one before the previous pass on (the
+--   occurrence running then, the ones started since) and the days of stops still open. A calendar
+--   that changed (a fingerprint of `mv_shift_occurrence`) or `rebuild` recomputes every day;
+-- - the pass runs in the caller's transaction under an advisory lock, so a failure leaves the
+--   aggregate and the invalidations as they were, passes wait for each other, and readers go on
+--   reading (MVCC).
+--
+-- Facts usually arrive in time order, so a pass recomputes a day or two; a correction to an old day
+-- recomputes from that day on. The SQL is versioned like the view SQL: released constants are never
+-- edited, a change is a new constant and a new migration.
+--
+-- '-infinity' as the low day means every day.
 CREATE TABLE agg_day_invalidation (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     aggregate_name text NOT NULL,
@@ -203,42 +199,3 @@ BEGIN
                                                computed_at = excluded.computed_at;
 END
 $function$;
-"""
-
-DROP_DAY_AGGREGATE_V1 = """
-DROP FUNCTION IF EXISTS mfg_day_aggregate_pass(text, text, boolean);
-DROP FUNCTION IF EXISTS mfg_invalidate_all_days();
-DROP FUNCTION IF EXISTS mfg_invalidate_fact_days();
-DROP TABLE IF EXISTS agg_day_state;
-DROP TABLE IF EXISTS agg_day_invalidation;
-"""
-
-
-def day_aggregate_triggers_sql(aggregate: str, facts: tuple[str, ...], dimensions: tuple[str, ...] = ()) -> str:
-    """The triggers that invalidate `aggregate`'s days: on each fact table (insert, update, delete,
-    truncate) and on each dimension whose columns it reads (update)."""
-    statements = []
-    for table in facts:
-        for event, referencing in (("INSERT", "NEW TABLE AS new_rows"),
-                                   ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                                   ("DELETE", "OLD TABLE AS old_rows")):
-            statements.append(
-                f"CREATE TRIGGER {aggregate}_{event.lower()} AFTER {event} ON {table} "
-                f"REFERENCING {referencing} FOR EACH STATEMENT "
-                f"EXECUTE FUNCTION mfg_invalidate_fact_days('{aggregate}');")
-        statements.append(f"CREATE TRIGGER {aggregate}_truncate AFTER TRUNCATE ON {table} "
-                          f"FOR EACH STATEMENT EXECUTE FUNCTION mfg_invalidate_fact_days('{aggregate}');")
-    for table in dimensions:
-        statements.append(
-            f"CREATE TRIGGER {aggregate}_dimension AFTER UPDATE ON {table} "
-            f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
-            f"EXECUTE FUNCTION mfg_invalidate_all_days('{aggregate}');")
-    return "\n".join(statements)
-
-
-def drop_day_aggregate_triggers_sql(aggregate: str, facts: tuple[str, ...], dimensions: tuple[str, ...] = ()) -> str:
-    events = ("insert", "update", "delete", "truncate")
-    statements = [f"DROP TRIGGER IF EXISTS {aggregate}_{event} ON {table};" for table in facts for event in events]
-    statements += [f"DROP TRIGGER IF EXISTS {aggregate}_dimension ON {table};" for table in dimensions]
-    return "\n".join(statements)
-
