@@ -6,7 +6,7 @@ DOWNTIME_BY_REASON = register(IncrementalAggregate(
     name="agg_downtime_by_reason",
     app_label="reliability",
     description="Stops, their duration and the stop time inside shifts per equipment × shift × reason, kept "
-                "by recomputing the production days written since the last pass (mfgplatform.aggregates.day_kept).",
+                "by recomputing the production days written since the last pass (mfgplatform/sql/day_aggregate).",
     function="agg_downtime_by_reason_refresh",
     depends_on=("mv_shift_occurrence", "mv_shift_segment_hour"),
     sources=("fact_downtime",),

@@ -2,10 +2,10 @@
 
 - `registry`       — the registered aggregates, their refresh order, one refresh of each
 - `refresh`        — the scheduled refresh: only the aggregates whose sources changed
-- `day_kept`       — the machinery of the tables kept per production day by triggers and a pass function
 - `plant_calendar` — the shared layer's own aggregates (shift occurrences and their hours)
 
-Every app declares its aggregates in `<app>/aggregates.py`; the registry discovers those modules.
+Every app declares its aggregates in `<app>/aggregates.py`; the registry discovers those modules. Their SQL,
+and that of the day-kept machinery (`mfgplatform/sql/day_aggregate/`), are versioned files (docs/sql.md).
 For this app that module is this package, so it imports its own declarations.
 """
 

@@ -1,4 +1,4 @@
-"""Aggregates kept by production day (mfgplatform.aggregates.day_kept): after any writes, an incremental pass
+"""Aggregates kept by production day (mfgplatform/sql/day_aggregate): after any writes, an incremental pass
 leaves exactly the rows a rebuild computes and writes only the rows that changed; what invalidates
 which days (facts, orders, dimensions, the calendar, TRUNCATE, the clock); a failed pass keeps its
 invalidations."""
