@@ -54,17 +54,9 @@ def test_the_module_reader_sees_relative_and_nested_imports(tmp_path, monkeypatc
     }
 
 
-# Imports that break the plan today, each to be removed rather than added to (docs/architecture.md).
-KNOWN_UPWARD_IMPORTS = {
-    # The compliance report's out-of-control findings call the quality app's SPC monitor directly.
-    "mfgplatform/compliance/sections.py imports quality.spc.monitoring",
-    "mfgplatform/compliance/sections.py imports quality.spc.monitoring.out_of_control",
-}
-
-
 def test_the_shared_layer_imports_no_domain_app_and_nothing_above_it():
     found = offending_imports(app_sources("mfgplatform"), DOMAIN_APPS + TOP_FLOOR + ("workbench",))
-    assert sorted(set(found) - KNOWN_UPWARD_IMPORTS) == []
+    assert found == []
 
 
 @pytest.mark.parametrize("app", DOMAIN_APPS)
