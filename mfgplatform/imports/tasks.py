@@ -18,7 +18,7 @@ def preview_import_task(job_id: str) -> None:
 def confirm_import_task(job_id: str) -> None:
     from .jobs import import_job_confirm
 
-    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.IMPORTING).first()
+    # Claimed by start_confirm; a redelivered task finds the job completed or failed and does nothing.
+    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.IMPORTING, finished_at__isnull=True).first()
     if job is not None:
-        job.status = ImportStatus.PREVIEWED
-        import_job_confirm(job)
+        import_job_confirm(job, claimed=True)
