@@ -47,9 +47,10 @@ INSTALLED_APPS = [
     "quality",
     "reliability",
     "ontology",
-    # Browser pages on the KPI service; after the domain apps, whose workbench_pages it includes.
-    "workbench",
     "devdata",
+    # Browser pages on the KPI service; after the domain apps, whose workbench_pages it includes. Last:
+    # the roles are completed after the last app's post_migrate (mfgplatform.roles).
+    "workbench",
 ]
 
 # Messages stay on the server (the session), not in a signed but readable cookie: one of them carries
