@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from equipment.models import Equipment
 from mfgplatform.models import IngestToken
-from mfgplatform.simulation.reference import ensure_reference
+from devdata.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 

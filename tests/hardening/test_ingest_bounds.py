@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.models import AuditLog, IngestToken
-from mfgplatform.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 
@@ -117,7 +117,7 @@ def test_unparseable_bodies_are_a_problem_not_a_server_error(client, token, body
 def test_an_unexpected_error_is_problem_json_without_debug(client, token, settings, monkeypatch):
     """Under DEBUG=false Django's 500 page is HTML; a machine client gets problem+json instead. The
     fault is simulated: no input is known to cause one any more."""
-    from mfgplatform.ingest import views
+    from mfgplatform.ingest import api as views
 
     settings.DEBUG = False
 
