@@ -65,6 +65,13 @@ def main() -> None:
         ("quality, plant, last 30 days by week", "/workbench/quality/?range=last_30_days&granularity=week",
          None, "last_30_days"),
         ("reliability, plant, 365 days", f"/workbench/reliability/?{year}", None, year_range),
+        ("home, plant, last week vs the week before", "/workbench/?range=last_week&compare=previous", None,
+         "last_week"),
+        ("downtime Pareto, plant, 365 days vs custom", f"/workbench/downtime/?{year}&compare=custom&"
+         f"cstart={year_range[0]}&cend={year_range[0] + dt.timedelta(days=90)}", None, year_range),
+        ("sensors, unit, last 7 days hourly", f"/workbench/sensors/?node={unit.code}&range=last_7_days",
+         unit, "last_7_days"),
+        ("sensors, unit, 365 days daily", f"/workbench/sensors/?node={unit.code}&{year}", unit, year_range),
         ("CSV export, home trend, last 90 days", "/workbench/?range=last_90_days&export=trend", None, "last_90_days"),
     ]
     print(f"{'page':<44} {'median':>9} {'min':>9} {'queries':>8} {'KPI call':>9} {'ratio':>6}")

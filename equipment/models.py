@@ -100,14 +100,17 @@ class Equipment(CodedDimension):
 
     def clean(self) -> None:
         super().clean()
-        if self.parent_id:
-            if self.parent_id == self.pk:
+        # The parent object, not parent_id: an import links a parent created in the same file before
+        # either is saved, and that parent must pass the same checks.
+        parent = self.parent
+        if parent is not None:
+            if self.pk is not None and parent.pk == self.pk:
                 raise ValidationError({"parent": "Equipment cannot be its own parent."})
-            if self.parent.taxonomy_level >= self.taxonomy_level:
+            if parent.taxonomy_level >= self.taxonomy_level:
                 raise ValidationError(
                     {"parent": "The parent must sit at a higher taxonomy level (a smaller level number)."}
                 )
-            if self.pk and self.code in self.parent.path.split("/"):
+            if self.pk and self.code in parent.path.split("/"):
                 raise ValidationError({"parent": "This parent would make the hierarchy circular."})
         if not isinstance(self.attributes, dict):
             raise ValidationError({"attributes": "Attributes must be a JSON object."})

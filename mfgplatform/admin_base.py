@@ -18,13 +18,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max, Min
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import bounds
 from .hierarchy import MAX_CHANGE_REASON_LENGTH, set_history_context
 from .imports.admin import CatalogImportExportMixin
 
@@ -203,6 +204,11 @@ class ChangeReasonForm(forms.ModelForm):
         super()._post_clean()
         if self.errors:
             return
+        problems = bounds.row_problems(self.instance)
+        if problems:
+            self._update_errors(ValidationError({
+                name if name in self.fields else NON_FIELD_ERRORS: reason for name, reason in problems.items()}))
+            return
         try:
             self.validate_with_service()
         except ValidationError as error:
@@ -291,3 +297,35 @@ class EquipmentUnitFilter(admin.RelatedFieldListFilter):
         return field.get_choices(
             include_blank=False, ordering=("path",), limit_choices_to={"taxonomy_level__gte": 6}
         )
+
+
+class EquipmentSubtreeFilter(admin.SimpleListFilter):
+    """Filter facts by an area or a line: the units of its whole subtree (`?subtree=<code>`). The ids
+    are resolved first, so the fact query is a plain `equipment_id IN (…)` on its equipment index."""
+
+    title = "area or line"
+    parameter_name = "subtree"
+
+    def lookups(self, request, model_admin):
+        from equipment.models import Equipment
+
+        nodes = Equipment.objects.filter(taxonomy_level__in=(4, 5)).order_by("path").values_list("code", "name")
+        return [(code, f"{code} · {name}") for code, name in nodes]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        from equipment.models import Equipment
+
+        node = Equipment.objects.filter(code=self.value()).values_list("path", flat=True).first()
+        if node is None:
+            return queryset.none()
+        units = Equipment.objects.filter(path__startswith=f"{node}/").values_list("id", flat=True)
+        return queryset.filter(equipment_id__in=list(units))
+
+
+def duration_minutes(started_at, ended_at) -> str:
+    """A fact's duration for the changelists: minutes with one decimal, "open" while it runs."""
+    if ended_at is None:
+        return "open"
+    return f"{(ended_at - started_at).total_seconds() / 60:,.1f}"

@@ -42,6 +42,8 @@ def prepare_tree_node(node: models.Model, *, old_path: str | None) -> None:
 
     Raises ValidationError keyed by `parent` so forms and import reports show it on the column.
     """
+    if PATH_SEPARATOR in node.code:
+        raise ValidationError({"code": f"A code may not contain {PATH_SEPARATOR!r}: it separates the levels of paths."})
     parent = node.parent if node.parent_id else None
     if parent is not None and node.pk is not None:
         if parent.pk == node.pk:

@@ -38,9 +38,8 @@ class LostRun:
 
 
 def find_lost_runs(now: dt.datetime | None = None) -> list[LostRun]:
-    from django_celery_results.models import TaskResult
-
     from django.utils.module_loading import autodiscover_modules
+    from django_celery_results.models import TaskResult
 
     autodiscover_modules("tasks")  # a web process has not imported the jobs (PERIODIC_JOBS) otherwise
     now = now or timezone.now()

@@ -48,6 +48,7 @@ EVIDENCE = {
     "auth": ["user", "group", "permission"],
     "django_celery_results": ["taskresult"],
     "django_celery_beat": ["periodictask"],
+    "ontology": ["questionlog"],
 }
 EDIT_ACTIONS = ("add", "change", "delete", "view")
 DATA_ACTIONS = ("import", "export")
@@ -123,9 +124,10 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     of a new model exist only once migrate has created them)."""
     from django.apps import apps as global_apps
 
-    # post_migrate is sent once per app, in INSTALLED_APPS order; only the last one sees every
-    # model's permissions created.
-    if sender is not list(global_apps.get_app_configs())[-1]:
+    # post_migrate is sent once per app with a models module, in INSTALLED_APPS order; only the last
+    # such app sees every model's permissions created.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
         return
     group_model = global_apps.get_model("auth", "Group")
     if group_model.objects.filter(name__in=[MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]).exists():

@@ -50,11 +50,17 @@ INSTALLED_APPS = [
     "workbench",
 ]
 
+# Messages stay on the server (the session), not in a signed but readable cookie: one of them carries
+# a data source's one-time ingest token.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Query parameters no column can hold are a 400 for every page (mfgplatform.bounds).
+    "mfgplatform.bounds.RefuseUnstorableQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -176,6 +182,8 @@ AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
 # Event-id receipts of the ingest API (production counts, downtime events) older than this are
 # deleted: a source resending a batch later than this would land it again.
 INGEST_RECEIPT_RETENTION_DAYS = env.int("INGEST_RECEIPT_RETENTION_DAYS", default=30)
+# How far past now a fact's timestamp may lie (a source's clock running ahead); docs/ingest.md.
+INGEST_FUTURE_TOLERANCE_SECONDS = env.int("INGEST_FUTURE_TOLERANCE_SECONDS", default=86_400)
 AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / "var" / "audit-archive")))
 
 # --- Backups (mfgplatform.backup; docs/operations.md "Backup and restore") ----------------------

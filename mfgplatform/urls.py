@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workbench/", include("workbench.urls")),
     path("api/ingest/", include("mfgplatform.ingest.urls")),
+    path("api/ask/", include("ontology.urls")),
 ]

@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from mfgplatform.admin_base import EquipmentUnitFilter, IndexedDateHierarchy, LargeTableAdmin, MasterDataAdmin
+from mfgplatform.admin_base import (
+    EquipmentSubtreeFilter,
+    EquipmentUnitFilter,
+    IndexedDateHierarchy,
+    LargeTableAdmin,
+    MasterDataAdmin,
+    duration_minutes,
+)
 
 from .models import FactProduction, PlannedRunTime, Product
 from .resources import PlannedRunTimeResource, ProductResource
@@ -31,10 +38,14 @@ class PlannedRunTimeAdmin(MasterDataAdmin):
 
 @admin.register(FactProduction)
 class FactProductionAdmin(LargeTableAdmin):
-    list_display = ("started_at", "ended_at", "equipment", "product", "shift", "order_number", "produced_qty",
-                    "good_qty", "scrap_qty", "rework_qty")
-    list_filter = (("equipment", EquipmentUnitFilter), "shift")
+    list_display = ("started_at", "ended_at", "duration", "equipment", "product", "shift", "order_number",
+                    "produced_qty", "good_qty", "scrap_qty", "rework_qty")
+    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "shift")
     list_select_related = ("equipment", "product", "shift")
     # The (date_key, shift) index serves this order; started_at alone has no index of its own.
     ordering = ("-date", "-started_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")
+
+    @admin.display(description="duration (min)")
+    def duration(self, obj):
+        return duration_minutes(obj.started_at, obj.ended_at)

@@ -2,7 +2,13 @@
 
 from django.contrib import admin
 
-from mfgplatform.admin_base import EquipmentUnitFilter, IndexedDateHierarchy, LargeTableAdmin, MasterDataAdmin
+from mfgplatform.admin_base import (
+    EquipmentSubtreeFilter,
+    EquipmentUnitFilter,
+    IndexedDateHierarchy,
+    LargeTableAdmin,
+    MasterDataAdmin,
+)
 
 from .models import DefectType, FactQuality, FactScrap
 from .resources import DefectTypeResource
@@ -20,7 +26,7 @@ class DefectTypeAdmin(MasterDataAdmin):
 class FactQualityAdmin(LargeTableAdmin):
     list_display = ("inspected_at", "kind", "equipment", "product", "defect_type", "inspected_qty", "defective_qty",
                     "characteristic", "measured_value")
-    list_filter = ("kind", ("equipment", EquipmentUnitFilter), "defect_type", "shift")
+    list_filter = ("kind", EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "defect_type", "shift")
     list_select_related = ("equipment", "product", "defect_type")
     ordering = ("-date", "-inspected_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")
@@ -30,7 +36,8 @@ class FactQualityAdmin(LargeTableAdmin):
 class FactScrapAdmin(LargeTableAdmin):
     list_display = ("occurred_at", "equipment", "product", "reason", "quantity", "unit", "is_planned", "disposition",
                     "cost", "currency")
-    list_filter = (("equipment", EquipmentUnitFilter), "reason", "is_planned", "disposition", "shift")
+    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", "is_planned", "disposition",
+                   "shift")
     list_select_related = ("equipment", "product", "reason", "unit")
     ordering = ("-date", "-occurred_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")

@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 
+from mfgplatform.models import IngestToken
 from workbench import charts as wb_charts
 from workbench.selection import selection_from
 from workbench.tables import INTEGER, NUMBER, TEXT, Column, Table, export_requested
@@ -271,10 +272,22 @@ def characteristic(request, code: str):
                        selection=selection)
 
 
-@workbench_view(PERMISSION)
 def spc_api(request):
     """GET ?chart=&characteristic=&from=&to=|range=&node=&product=&defect_type=&baseline=FIRST..LAST&sigma=&rules=
-    &points=0 → the chart as JSON (quality.spc.output.as_dict); a bad request is a 400 with the reason."""
+    &points=0 → the chart as JSON (quality.spc.output.as_dict); a bad request is a 400 with the reason.
+    Machine clients send a read-scope token (`Authorization: Bearer …`, as for /api/ask/); in the browser
+    the staff session with the quality view permission serves."""
+    if request.headers.get("Authorization"):
+        if IngestToken.from_request(request, IngestToken.Scope.READ) is None:
+            response = JsonResponse({"error": "send an active read-scope token: Authorization: Bearer <token>"},
+                                    status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="spc"'
+            return response
+        return _chart_json(request)
+    return workbench_view(PERMISSION)(_chart_json)(request)
+
+
+def _chart_json(request):
     query = request.GET
     try:
         baseline = None

@@ -4,10 +4,12 @@ from django.contrib import admin
 
 from mfgplatform.admin_base import (
     ChangeReasonForm,
+    EquipmentSubtreeFilter,
     EquipmentUnitFilter,
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,
+    duration_minutes,
 )
 
 from .models import (
@@ -100,9 +102,14 @@ class DowntimeReasonAdmin(MasterDataAdmin):
 
 @admin.register(FactDowntime)
 class FactDowntimeAdmin(LargeTableAdmin):
-    list_display = ("started_at", "ended_at", "equipment", "reason", "shift", "failure_mode", "work_order")
-    list_filter = (("equipment", EquipmentUnitFilter), "reason", "shift")
+    list_display = ("started_at", "ended_at", "duration", "equipment", "reason", "shift", "failure_mode",
+                    "work_order")
+    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", "shift")
     list_select_related = ("equipment", "reason", "shift", "failure_mode")
+
+    @admin.display(description="duration (min)")
+    def duration(self, obj):
+        return duration_minutes(obj.started_at, obj.ended_at)
     ordering = ("-date", "-started_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")
 
@@ -115,7 +122,7 @@ class FactSensorEventAdmin(LargeTableAdmin):
 
     list_display = ("time", "equipment", "tag", "value", "quality")
     list_display_links = None
-    list_filter = (("equipment", EquipmentUnitFilter), "quality")
+    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "quality")
     list_select_related = ("equipment",)
     ordering = ("-time",)
     indexed_date_hierarchy = IndexedDateHierarchy("time", is_date_key=False)

@@ -28,7 +28,8 @@ PAGES = {
     "reliability": ("/workbench/reliability/?range=last_90_days", 1280, 1500),
     "sensor": ("/workbench/sensors/?node=PLANT1-MCH-L1-PU02&range=last_7_days", 1280, 1200),
     "compare": ("/workbench/?range=last_week&compare=previous", 1280, None),
-    "tree": ("/admin/equipment/equipment/tree/", 1280, 1200),
+    "tree": ("/workbench/equipment/", 1280, 1200),
+    "reports": ("/workbench/reports/?period=weekly", 1280, 900),
     "home-phone": ("/workbench/?range=last_7_days", 390, 1600),
 }
 

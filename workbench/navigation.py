@@ -41,6 +41,8 @@ CORE_NAVIGATION = [
     NavItem("Quality", "workbench:quality", order=40, permission="quality.view_factquality"),
     NavItem("Reliability", "workbench:reliability", order=50, permission="reliability.view_factdowntime"),
     NavItem("Sensors", "workbench:sensors", order=60, permission="reliability.view_factsensorevent"),
+    NavItem("Equipment tree", "workbench:tree", order=70, permission="equipment.view_equipment"),
+    NavItem("Reports", "workbench:reports", order=80, permission="mfgplatform.view_compliancereport"),
 ]
 
 

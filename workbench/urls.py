@@ -4,7 +4,7 @@
 from django.urls import include, path
 
 from .navigation import page_modules
-from .views import home, pareto, quality, reliability, sensors, unit
+from .views import home, pareto, quality, reliability, reports, sensors, tree, unit
 
 workbench_patterns = [
     path("", home.home, name="home"),
@@ -12,6 +12,9 @@ workbench_patterns = [
     path("downtime/", pareto.pareto, name="pareto"),
     path("reliability/", reliability.reliability, name="reliability"),
     path("sensors/", sensors.sensors, name="sensors"),
+    path("equipment/", tree.tree, name="tree"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/preview/", reports.preview, name="report-preview"),
     # The quality app's own pages are mounted below /workbench/quality/ (quality/workbench_pages.py).
     path("quality/", quality.quality, name="quality"),
 ]

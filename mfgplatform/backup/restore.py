@@ -8,7 +8,10 @@ extension version; upgrade with ALTER EXTENSION afterwards). Then:
 1. create the database if it does not exist, and the timescaledb extension at the dump's version;
 2. `SELECT timescaledb_pre_restore()` (stops the extension's background jobs, marks the database
    as restoring);
-3. pg_restore in one transaction with --exit-on-error: either everything is restored or nothing;
+3. pg_restore in one transaction with --exit-on-error: either everything is restored or nothing. Objects
+   belong to the restoring user and grants are left out (--no-owner, --no-privileges): roles are global
+   objects outside the dump, and a grant to a role the target server lacks would fail the restore;
+   `manage.py create_bi_role` grants the BI role's reads again;
 4. `SELECT timescaledb_post_restore()`, also after a failed pg_restore so the database is usable;
 5. the audit archive files into AUDIT_ARCHIVE_DIR, and a `backup.restored` audit event.
 """
@@ -82,6 +85,16 @@ USER_OBJECTS = """
 def prepare_database(target: Target, timescaledb_version: str) -> None:
     """Create the target database if missing; refuse one that holds tables; install the extension."""
     with target.on("postgres").connect(autocommit=True) as admin:
+        # The extension versions a server offers are the same in every database: refuse before creating one.
+        available = [row[0] for row in admin.execute(
+            "SELECT version FROM pg_available_extension_versions WHERE name = 'timescaledb' ORDER BY 1"
+        )]
+        if timescaledb_version not in available:
+            raise BackupError(
+                f"The backup needs TimescaleDB {timescaledb_version}; the target server offers "
+                f"{', '.join(available) or 'none'}. Install that version on the server, restore, then upgrade "
+                "with ALTER EXTENSION timescaledb UPDATE."
+            )
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target.dbname]).fetchone()
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.dbname)))
@@ -97,15 +110,6 @@ def prepare_database(target: Target, timescaledb_version: str) -> None:
             raise BackupError(
                 f"The target database has TimescaleDB {installed[0]}, the backup was taken with "
                 f"{timescaledb_version}. Restore into a database without the extension, or with that version."
-            )
-        available = [row[0] for row in conn.execute(
-            "SELECT version FROM pg_available_extension_versions WHERE name = 'timescaledb' ORDER BY 1"
-        )]
-        if timescaledb_version not in available:
-            raise BackupError(
-                f"The backup needs TimescaleDB {timescaledb_version}; the target server offers "
-                f"{', '.join(available) or 'none'}. Install that version on the server, restore, then upgrade "
-                "with ALTER EXTENSION timescaledb UPDATE."
             )
         if not installed:
             conn.execute(sql.SQL("CREATE EXTENSION timescaledb VERSION {}").format(sql.Literal(timescaledb_version)))
@@ -160,7 +164,7 @@ def restore_backup(path: Path, target: Target | None = None, audit_dir: Path | N
         try:
             result = subprocess.run(
                 [programs.program("pg_restore"), "--exit-on-error", "--single-transaction", "--no-owner",
-                 f"--use-list={listing}", f"--dbname={target.dbname}", str(dump)],
+                 "--no-privileges", f"--use-list={listing}", f"--dbname={target.dbname}", str(dump)],
                 env=libpq_environment(target), capture_output=True, text=True,
             )
         finally:

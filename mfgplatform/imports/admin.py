@@ -6,11 +6,13 @@ not just staff status or the right to edit.
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,8 +20,12 @@ from import_export.admin import ExportMixin
 
 from ..audit import record_event
 from ..models import ImportJob, ImportStatus
+from .escaping import escape_cell
 from .files import FileRejected
 from .jobs import import_job_create, job_progress, max_upload_bytes, start_confirm, start_preview
+
+# An import page lists at most this many problems; the CSV download holds all of them.
+ERRORS_SHOWN = 200
 
 
 class ImportFileForm(forms.Form):
@@ -64,6 +70,8 @@ class CatalogImportExportMixin(ExportMixin):
             path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
             path("import/<uuid:job_id>/", self.admin_site.admin_view(self.import_job_view),
                  name="{}_{}_import_job".format(*info)),
+            path("import/<uuid:job_id>/errors.csv", self.admin_site.admin_view(self.import_errors_view),
+                 name="{}_{}_import_errors".format(*info)),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -105,10 +113,11 @@ class CatalogImportExportMixin(ExportMixin):
             raise PermissionDenied
         job = get_object_or_404(ImportJob, pk=job_id, model_label=self.model._meta.label)
         if request.method == "POST":
-            if job.status != ImportStatus.PREVIEWED:
+            confirmed = start_confirm(job)
+            if confirmed is None:
                 messages.error(request, "This import is not waiting for confirmation.")
             else:
-                job = start_confirm(job)
+                job = confirmed
                 if job.status == ImportStatus.COMPLETED:
                     counts = job.counts
                     messages.success(
@@ -119,5 +128,21 @@ class CatalogImportExportMixin(ExportMixin):
             return HttpResponseRedirect(self._job_url(job))
         return TemplateResponse(request, self.import_job_template, self._context(
             request, title=f"Import of {job.file_name}", job=job, progress=job_progress(job),
+            shown_errors=job.errors[:ERRORS_SHOWN], errors_shown_limit=ERRORS_SHOWN,
+            errors_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_errors", args=[job.pk]),
             changelist_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
         ))
+
+    def import_errors_view(self, request, job_id):
+        """Every problem of an import as CSV (the page shows the first ERRORS_SHOWN)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, pk=job_id, model_label=self.model._meta.label)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["row", "column", "problem"])
+        # The cells come from an uploaded file: escaped like every export, so a spreadsheet runs no formula.
+        writer.writerows([escape_cell(str(error.get(name, ""))) for name in ("row", "column", "message")]
+                         for error in job.errors)
+        return response

@@ -31,6 +31,7 @@ from django.utils import timezone
 from import_export.widgets import ForeignKeyWidget
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .. import bounds
 from ..hierarchy import history_reason
 from .files import Table
 
@@ -141,7 +142,9 @@ class CatalogImporter:
             if not isinstance(widget, ForeignKeyWidget):
                 continue
             index = positions[import_field.column_name]
-            codes = {str(row[index]).strip() for row in table.rows if row is not None and str(row[index]).strip()}
+            # Short rows and unstorable text are reported per row; they are not looked up.
+            cells = (str(row[index]).strip() for row in table.rows if row is not None and len(row) > index)
+            codes = {code for code in cells if code and bounds.text_reason(code) is None}
             lookup = widget.field
             found: dict[str, models.Model] = {}
             codes_list = sorted(codes)
@@ -187,9 +190,15 @@ class CatalogImporter:
                 continue
             number = offset + 2
             errors_before = len(result.errors)
+            if shape_error := _shape_error(cells, len(table.header)):
+                result.errors.append(RowError(number, "", shape_error))
+                continue
             values: dict[str, Any] = {}
             for import_field in self.fields:
                 raw = cells[positions[import_field.column_name]]
+                if isinstance(raw, str) and (reason := bounds.text_reason(raw)):
+                    result.errors.append(RowError(number, import_field.column_name, _sentence(reason)))
+                    continue
                 # Only spaces are trimmed: a leading tab or line break may be part of a value.
                 text = raw.strip(" ") if isinstance(raw, str) else raw
                 try:
@@ -299,6 +308,11 @@ class CatalogImporter:
         }
         for done, row in enumerate(rows, start=1):
             if not row.is_new and not row.changed:
+                continue
+            problems = bounds.row_problems(row.instance)
+            for name, reason in problems.items():
+                result.errors.append(RowError(row.number, column_of.get(name, name), _sentence(reason)))
+            if problems:
                 continue
             try:
                 row.instance.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
@@ -434,6 +448,22 @@ class _PendingReference:
     """A self-reference to a row created by the same import (a parent defined further down the file)."""
 
     code: str
+
+
+def _sentence(reason: str) -> str:
+    """A bounds reason ("contains a NUL character") as the report's sentence."""
+    return reason[:1].upper() + reason[1:] + "."
+
+
+def _shape_error(cells: list[Any], width: int) -> str | None:
+    """A row must have a cell per header column: a short row would misalign the columns it lacks,
+    and a value beyond the header would be dropped without a word. Empty trailing cells are fine."""
+    if len(cells) < width:
+        return f"The row has {len(cells)} cell(s); the header has {width} column(s)."
+    extra = [cell for cell in cells[width:] if cell not in (None, "")]
+    if extra:
+        return f"The row has {len(extra)} value(s) beyond the header's {width} column(s)."
+    return None
 
 
 def _boolean(value: Any) -> bool:

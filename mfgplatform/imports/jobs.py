@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -19,13 +20,15 @@ from ..audit import record_event
 from ..db_faults import classify, discard_broken_connection
 from ..models import ImportJob, ImportStatus
 from .engine import CatalogImporter, ImportResult
-from .files import FileRejected, read_table
+from .files import FileRejected, expanded_size, read_table
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # About 10,000 catalog rows: larger files never run inside a web request.
 DEFAULT_BACKGROUND_BYTES = 1024 * 1024
+# Checked on an XLSX before its rows are read (a small workbook can expand to millions of rows).
+DEFAULT_MAX_ROWS = 500_000
 
 
 def max_upload_bytes() -> int:
@@ -34,6 +37,10 @@ def max_upload_bytes() -> int:
 
 def background_threshold_bytes() -> int:
     return getattr(settings, "IMPORT_BACKGROUND_THRESHOLD_BYTES", DEFAULT_BACKGROUND_BYTES)
+
+
+def max_rows() -> int:
+    return getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
 
 
 def _progress_key(job_id) -> str:
@@ -77,7 +84,8 @@ def import_job_create(*, model, resource_class, file_name: str, content: bytes, 
         content=content,
         created_by=user if getattr(user, "is_authenticated", False) else None,
         reason=reason[:100],
-        in_background=len(content) > background_threshold_bytes(),
+        # The unpacked size decides: a compressed workbook is small on the wire, not in the worker.
+        in_background=expanded_size(content, file_name) > background_threshold_bytes(),
     )
 
 
@@ -91,7 +99,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> ImportResult | None:
             logger.debug("progress of import %s not stored: the cache is unreachable", job.pk)
 
     try:
-        table = read_table(bytes(job.content), job.file_name, max_bytes=max_upload_bytes())
+        table = read_table(bytes(job.content), job.file_name, max_bytes=max_upload_bytes(), max_rows=max_rows())
     except FileRejected as rejection:
         job.messages = [str(rejection)]
         return None
@@ -116,7 +124,13 @@ def _audit(job: ImportJob, action: str, outcome: str) -> None:
 def import_job_preview(job: ImportJob) -> ImportJob:
     """Dry run: every check of a real import, written inside a transaction that is rolled back."""
     job.status = ImportStatus.PREVIEWING
-    result = _run(job, dry_run=True)
+    try:
+        result = _run(job, dry_run=True)
+    except Exception:
+        # A job must never stay "previewing": a file the checks did not foresee is refused, with a trace.
+        logger.exception("preview of import %s failed", job.pk)
+        job.messages = ["The file could not be checked; nothing was written. Check its format and try again."]
+        result = None
     job.status = ImportStatus.PREVIEWED if result is not None and result.is_valid else ImportStatus.REJECTED
     job.finished_at = timezone.now() if job.status == ImportStatus.REJECTED else None
     job.save()
@@ -125,11 +139,23 @@ def import_job_preview(job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_confirm(job: ImportJob) -> ImportJob:
-    """The real import: all rows or none, each with a history record naming the user and the file."""
-    if job.status != ImportStatus.PREVIEWED:
+def claim_confirmation(job: ImportJob) -> bool:
+    """Move a previewed job to "importing"; False if it is not waiting for confirmation (any more).
+
+    A conditional UPDATE takes the row lock: of two concurrent confirmations the second waits for the
+    first to commit, then finds the status changed and claims nothing, so an import is applied once."""
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
+            status=ImportStatus.IMPORTING)
+    job.refresh_from_db(fields=["status"])
+    return claimed == 1
+
+
+def import_job_confirm(job: ImportJob, *, claimed: bool = False) -> ImportJob:
+    """The real import: all rows or none, each with a history record naming the user and the file.
+    `claimed`: the caller already moved the job to "importing" with claim_confirmation."""
+    if not claimed and not claim_confirmation(job):
         raise ValueError(f"Import {job.pk} is {job.status}, not waiting for confirmation.")
-    job.status = ImportStatus.IMPORTING
     try:
         result = _run(job, dry_run=False)
     except Exception as error:
@@ -161,16 +187,19 @@ def start_preview(job: ImportJob) -> ImportJob:
     return job
 
 
-def start_confirm(job: ImportJob) -> ImportJob:
+def start_confirm(job: ImportJob) -> ImportJob | None:
+    """Confirm now or in a worker; None if the job is not waiting for confirmation (a second click, a
+    concurrent request)."""
+    if not claim_confirmation(job):
+        return None
     if not job.in_background:
-        return import_job_confirm(job)
+        return import_job_confirm(job, claimed=True)
     from .dispatch import send_after_commit
 
-    job.status = ImportStatus.IMPORTING
     job.dispatched_at = job.started_at = None
     job.attempts = 0
-    job.save(update_fields=["status", "dispatched_at", "started_at", "attempts"])
-    send_after_commit(job)
+    job.save(update_fields=["dispatched_at", "started_at", "attempts"])
+    send_after_commit(job)  # the row is the queue: a broker that is away only delays the job
     return job
 
 

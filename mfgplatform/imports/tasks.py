@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from ..models import ImportJob, ImportStatus
+from ..models import ImportStatus
 
 
 @shared_task(name="mfgplatform.preview_import", ignore_result=True, soft_time_limit=1800, time_limit=1900)
@@ -19,8 +19,5 @@ def confirm_import_task(job_id: str) -> None:
     from .dispatch import run_attempt
     from .jobs import import_job_confirm
 
-    def confirm(job: ImportJob) -> None:
-        job.status = ImportStatus.PREVIEWED
-        import_job_confirm(job)
-
-    run_attempt(job_id, ImportStatus.IMPORTING, confirm)
+    # Claimed by start_confirm; a redelivered task finds the job completed or failed and does nothing.
+    run_attempt(job_id, ImportStatus.IMPORTING, lambda job: import_job_confirm(job, claimed=True))

@@ -19,9 +19,9 @@ in order, each in its own savepoint, because a stop closes the start before it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
-from mfgplatform import calendar
+from mfgplatform import bounds, calendar
 from mfgplatform.models import IngestToken
 
 from .facts import production_day, shift_at
@@ -89,10 +89,12 @@ def _text(item: dict, name: str, *, max_length: int, required: bool = True) -> s
         raise _Invalid(name, "must be a string")
     if len(raw) > max_length:
         raise _Invalid(name, f"is longer than {max_length} characters")
+    if reason := bounds.text_reason(raw):
+        raise _Invalid(name, reason)
     return raw
 
 
-def _instant(item: dict, name: str) -> dt.datetime:
+def _instant(item: dict, name: str, window: bounds.TimeWindow) -> dt.datetime:
     raw = _text(item, name, max_length=40)
     try:
         instant = dt.datetime.fromisoformat(raw)
@@ -100,19 +102,21 @@ def _instant(item: dict, name: str) -> dt.datetime:
         raise _Invalid(name, "is not an ISO 8601 timestamp") from None
     if instant.tzinfo is None:
         raise _Invalid(name, "has no UTC offset (end it with Z or e.g. +01:00)")
+    if reason := window.reason(instant):
+        raise _Invalid(name, reason)
     return instant
 
 
-def _number(item: dict, name: str, *, required: bool = True, nonnegative: bool = False) -> float | None:
+def _number(item: dict, name: str, bound: bounds.NumberBound, *, required: bool = True) -> float | int | None:
     raw = item.get(name)
     if raw is None:
         if required:
             raise _Invalid(name, "is required")
         return None
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    if bounds.to_number(raw) is None:
         raise _Invalid(name, "must be a finite number")
-    if nonnegative and raw < 0:
-        raise _Invalid(name, "is negative")
+    if reason := bound.reason(raw):
+        raise _Invalid(name, reason)
     return raw
 
 
@@ -123,6 +127,17 @@ def _code(item: dict, name: str, known: dict[str, int]) -> int:
     return known[code]
 
 
+@cache
+def _bounds() -> dict[str, bounds.NumberBound]:
+    """The bounds of the numbers an event carries, from the columns that store them."""
+    from production.models import FactProduction
+    from reliability.models import FactSensorEvent
+
+    quantities = {name: bounds.field_bound(FactProduction, name, nonnegative=True)
+                  for name in ("produced_qty", "good_qty", "scrap_qty", "rework_qty")}
+    return {"value": bounds.field_bound(FactSensorEvent, "value"), **quantities}
+
+
 # --- master data the batch refers to -------------------------------------------------------------
 
 
@@ -131,13 +146,17 @@ class _Codes:
     equipment: dict[str, int]
     products: dict[str, int]
     reasons: dict[str, int]
+    reason_groups: set[str]
     priced_pairs: set[tuple[int, int]]  # (product, equipment) with a PRI, or a product with a default
     calendar_days: set[dt.date]
+    window: bounds.TimeWindow
 
 
 def _codes(events: list[Any]) -> _Codes:
     def wanted(name: str) -> list[str]:
-        return list({e.get(name) for e in events if isinstance(e, dict) and isinstance(e.get(name), str)})
+        # Only storable text goes to the database; the rest is refused item by item in _text.
+        return list({e.get(name) for e in events if isinstance(e, dict) and isinstance(e.get(name), str)
+                     and bounds.text_reason(e.get(name)) is None})
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT code, id FROM dim_equipment WHERE code = ANY(%s) AND taxonomy_level = 6",
@@ -145,9 +164,16 @@ def _codes(events: list[Any]) -> _Codes:
         equipment = dict(cursor.fetchall())
         cursor.execute("SELECT code, id FROM dim_product WHERE code = ANY(%s)", [wanted("product")])
         products = dict(cursor.fetchall())
-        cursor.execute("SELECT code, id FROM dim_downtime_reason WHERE code = ANY(%s) AND time_category <> ''",
-                       [wanted("reason")])
-        reasons = dict(cursor.fetchall())
+        # Facts book leaves: a group is any reason with children, whatever its time category says.
+        cursor.execute(
+            """SELECT code, id, time_category = '' OR EXISTS (
+                          SELECT 1 FROM dim_downtime_reason child WHERE child.parent_id = r.id)
+                 FROM dim_downtime_reason r WHERE code = ANY(%s)""",
+            [wanted("reason")],
+        )
+        found = cursor.fetchall()
+        reasons = {code: pk for code, pk, is_group in found if not is_group}
+        groups = {code for code, _, is_group in found if is_group}
         cursor.execute(
             """SELECT p.id, e.id FROM dim_product p CROSS JOIN dim_equipment e
                 WHERE p.id = ANY(%s) AND e.id = ANY(%s)
@@ -158,7 +184,7 @@ def _codes(events: list[Any]) -> _Codes:
         priced = set(cursor.fetchall())
         cursor.execute("SELECT date FROM dim_date WHERE date >= now()::date - 3660 AND date <= now()::date + 366")
         days = {row[0] for row in cursor.fetchall()}
-    return _Codes(equipment, products, reasons, priced, days)
+    return _Codes(equipment, products, reasons, groups, priced, days, bounds.time_window())
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -180,23 +206,26 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
     if kind not in KINDS:
         raise _Invalid("kind", f"must be one of {', '.join(KINDS)}")
     values: dict[str, Any] = {"equipment": _code(item, "equipment", codes.equipment)}
+    window, limits = codes.window, _bounds()
     if kind == "sensor":
-        values["time"] = _instant(item, "time")
+        values["time"] = _instant(item, "time", window)
         values["tag"] = _text(item, "tag", max_length=64)
-        values["value"] = float(_number(item, "value"))
+        values["value"] = float(_number(item, "value", limits["value"]))
         quality = item.get("quality", 192)
-        if quality not in QUALITIES or isinstance(quality, bool):
+        # Exactly an integer: 192.0 equals 192 but is not a quality code.
+        if type(quality) is not int or quality not in QUALITIES:
             raise _Invalid("quality", "must be one of 0, 64, 192")
         values["quality"] = quality
     elif kind == "production":
         values["product"] = _code(item, "product", codes.products)
-        values["started_at"], values["ended_at"] = _instant(item, "started_at"), _instant(item, "ended_at")
+        values["started_at"] = _instant(item, "started_at", window)
+        values["ended_at"] = _instant(item, "ended_at", window)
         if values["ended_at"] <= values["started_at"]:
             raise _Invalid("ended_at", "is not after started_at")
         for name in ("produced_qty", "good_qty"):
-            values[name] = _number(item, name, nonnegative=True)
+            values[name] = _number(item, name, limits[name])
         for name in ("scrap_qty", "rework_qty"):
-            values[name] = _number(item, name, required=False, nonnegative=True) or 0
+            values[name] = _number(item, name, limits[name], required=False) or 0
         if values["good_qty"] + values["scrap_qty"] + values["rework_qty"] > values["produced_qty"]:
             raise _Invalid("produced_qty", "is less than good + scrap + rework")
         values["order_number"] = _text(item, "order_number", max_length=64, required=False)
@@ -204,8 +233,10 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
             raise _Invalid("product", "no planned run time is recorded for this product and equipment")
         _check_calendar(values["started_at"], "started_at", codes, tz, day_start)
     else:
-        values["at"] = _instant(item, "at")
+        values["at"] = _instant(item, "at", window)
         if kind == "downtime_start":
+            if isinstance(item.get("reason"), str) and item["reason"] in codes.reason_groups:
+                raise _Invalid("reason", "is a reason group; book a leaf reason")
             values["reason"] = _code(item, "reason", codes.reasons)
             _check_calendar(values["at"], "at", codes, tz, day_start)
     return _Parsed(index, event_id, kind, values)

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
+
+from mfgplatform import bounds
+
 # The column checks avoid regular expressions, which cost more than the COPY itself at a million rows, and
 # substr/right/lower, which cost about as much as parsing the value: PostgreSQL's own input functions
 # decide validity (pg_input_is_valid, or the insert's cast), LIKE patterns the rest.
@@ -71,7 +75,22 @@ def value(name: str, kind: str) -> str:
     return f"nullif({raw}, '')"
 
 
-def column_check(column: Column, *, parse: bool = True) -> str:
+def column_bound(table: str, column: Column) -> bounds.NumberBound | None:
+    """The bound the storing model field declares for a number column (mfgplatform.bounds)."""
+    if column.kind != "number":
+        return None
+    model = next(model for model in apps.get_models() if model._meta.db_table == table)
+    return bounds.field_bound(model, column.name)
+
+
+# Parameters of every statement: the instants a timestamp may take (bounds.time_window).
+_OUTSIDE_WINDOW = ("WHEN {raw}::timestamptz < %(earliest)s::timestamptz "
+                   "THEN 'is before the first production day of the calendar (dim_date)' "
+                   "WHEN {raw}::timestamptz > %(latest)s::timestamptz "
+                   "THEN 'is later than the calendar''s end or now plus the future tolerance'")
+
+
+def column_check(column: Column, *, parse: bool = True, bound: bounds.NumberBound | None = None) -> str:
     """A CASE expression giving the reason the column's value is rejected, or NULL.
 
     Without `parse` the check leaves out whether the value parses as its type, for a guard in front of
@@ -86,9 +105,12 @@ def column_check(column: Column, *, parse: bool = True) -> str:
         whens.append(f"WHEN NOT {_has_offset(raw)} THEN 'has no UTC offset (end it with Z or e.g. +01:00)'")
         if parse:
             whens.append(f"WHEN NOT pg_input_is_valid({raw}, 'timestamptz') THEN 'is not a valid timestamp'")
+        whens.append(_OUTSIDE_WINDOW.format(raw=raw))
     elif column.kind == "number":
         finite = _finite_number(raw) if parse else _not_nan_or_infinite(raw)
         whens.append(f"WHEN NOT {finite} THEN 'is not a number'")
+        if bound is not None:
+            whens.append(bound.sql_reason(raw))
     elif column.kind == "integer" and parse:
         whens.append(f"WHEN NOT pg_input_is_valid({raw}, 'integer') THEN 'is not an integer'")
     if column.nonnegative:
@@ -152,7 +174,8 @@ class FactSpec:
     @property
     def checks(self) -> list[tuple[str, str]]:
         """(column, CASE expression giving the reason or NULL) for every column and row check."""
-        return [(column.name, column_check(column)) for column in self.columns] + list(self.row_checks)
+        return [(column.name, column_check(column, bound=column_bound(self.table, column)))
+                for column in self.columns] + list(self.row_checks)
 
     def reasons_values(self) -> str:
         """A VALUES list of (column, reason) per staged row, for the detailed scan."""
@@ -168,7 +191,8 @@ class FactSpec:
         """The insert with every check as its WHERE clause: a row failing one calls
         pg_temp.load_facts_reject(), which raises. Its CASE is not strict, so the code lookups stay
         outer joins, and a row's values are cast only after its guard passed."""
-        checks = [column_check(column, parse=column.name not in self.cast_by_insert) for column in self.columns]
+        checks = [column_check(column, parse=column.name not in self.cast_by_insert,
+                               bound=column_bound(self.table, column)) for column in self.columns]
         checks += [expression for _, expression in self.row_checks]
         any_bad = " OR ".join(f"({expression}) IS NOT NULL" for expression in checks)
         guard = f"WHERE CASE WHEN {any_bad} THEN pg_temp.load_facts_reject() ELSE true END"
@@ -303,7 +327,9 @@ DOWNTIME = FactSpec(
         _equipment_unit_check(),
         _calendar_check("started_at"),
         _order_check("started_at", "ended_at"),
-        ("reason", "CASE WHEN l_reason.time_category = '' THEN 'is a reason group; book a leaf reason' END"),
+        # A group is any reason with children, whatever its time category says.
+        ("reason", "CASE WHEN l_reason.time_category = '' OR EXISTS (SELECT 1 FROM dim_downtime_reason child "
+                   "WHERE child.parent_id = l_reason.id) THEN 'is a reason group; book a leaf reason' END"),
     ),
     set_checks=(
         # Within the file: a stop starting before the latest end of the earlier stops of its unit.

@@ -29,6 +29,7 @@ import psycopg
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
+from mfgplatform import bounds
 from mfgplatform.audit import record_event
 from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 
@@ -136,7 +137,12 @@ def load_csv(fact: str, stream: BinaryIO, *, actor_label: str = "load_facts") ->
 
 
 def _parameters(batch: uuid.UUID) -> dict[str, object]:
-    return {"tz": settings.PLANT_TIME_ZONE, "day_start": settings.PRODUCTION_DAY_START, "batch": batch}
+    window = bounds.time_window()
+    # With no calendar at all every instant is "before the first production day".
+    earliest = window.earliest.isoformat() if window.earliest else "infinity"
+    latest = window.latest.isoformat() if window.latest else "infinity"
+    return {"tz": settings.PLANT_TIME_ZONE, "day_start": settings.PRODUCTION_DAY_START, "batch": batch,
+            "earliest": earliest, "latest": latest}
 
 
 def _move(spec: FactSpec, batch: uuid.UUID) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -10,12 +11,15 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from mfgplatform.audit import record_event
 from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 from mfgplatform.models import IngestToken
 from mfgplatform.models.ingest import hash_token
 
 from .events import BatchError, ingest_batch
 from .openapi import openapi_schema
+
+logger = logging.getLogger(__name__)
 
 
 def _problem(status: int, title: str, detail: str, **extra) -> JsonResponse:
@@ -30,7 +34,9 @@ def _authenticate(request: HttpRequest) -> IngestToken | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return IngestToken.objects.filter(token_hash=hash_token(token.strip()), is_active=True).first()
+    # A read-scope token (questions) never pushes events.
+    return IngestToken.objects.filter(token_hash=hash_token(token.strip()), is_active=True,
+                                      scope=IngestToken.Scope.INGEST).first()
 
 
 def unavailable_problem(fault: DatabaseFault) -> JsonResponse:
@@ -54,23 +60,37 @@ def ingest_events(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         fault = classify(error)
         if fault is None:
-            raise
+            return _internal_error()
         record_fault("ingest.failed", fault, request=request, object_type="ingest_batch",
                      request_bytes=len(request.body))
         return unavailable_problem(fault)
+    except Exception:
+        return _internal_error()
+
+
+def _internal_error() -> JsonResponse:
+    # A machine client reads problem+json; Django's own 500 page would be HTML.
+    logger.exception("ingest batch failed")
+    return _problem(500, "Internal error", "The batch could not be processed; nothing of it was stored.")
 
 
 def _ingest_events(request: HttpRequest) -> JsonResponse:
     token = _authenticate(request)
     if token is None:
+        record_event("ingest.unauthorized", actor_label="ingest API", request=request,
+                     scheme=request.headers.get("Authorization", "").partition(" ")[0][:20])
         return _problem(401, "Unauthorized", "Send an active data-source token: Authorization: Bearer <token>.")
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        record_event("ingest.too_large", actor_label=f"ingest token {token.source}", obj=token, request=request,
+                     content_length=int(request.META.get("CONTENT_LENGTH") or 0))
         return _problem(413, "Payload too large", f"A batch body is at most {limit} bytes; send smaller batches.")
     try:
         payload = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, ValueError) as error:  # JSONDecodeError, or an integer of > 4300 digits
         return _problem(400, "Malformed JSON", str(error))
+    except RecursionError:
+        return _problem(400, "Malformed JSON", "the JSON nests too deeply")
     try:
         result = ingest_batch(token, payload)
     except BatchError as error:

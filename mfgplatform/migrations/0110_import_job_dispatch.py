@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mfgplatform', '0081_default_break_positions'),
+        ('mfgplatform', '0140_ingest_token_scope'),
     ]
 
     operations = [

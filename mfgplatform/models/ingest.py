@@ -20,7 +20,13 @@ class IngestToken(models.Model):
     Only a SHA-256 hash of the token is stored; the token itself is shown once, when it is created.
     """
 
+    class Scope(models.TextChoices):
+        INGEST = "ingest", "Push machine events"
+        READ = "read", "Read KPIs (questions), nothing written"
+
     source = models.CharField(max_length=100, unique=True, help_text="Name of the data source.")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.INGEST,
+                             help_text="What the token may do: push events, or only read.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_hint = models.CharField(max_length=12, editable=False, help_text="First characters, to recognise it.")
     is_active = models.BooleanField(default=True)
@@ -36,12 +42,20 @@ class IngestToken(models.Model):
         return f"{self.source} ({self.token_hint}…)"
 
     @classmethod
-    def issue(cls, source: str) -> tuple[IngestToken, str]:
+    def issue(cls, source: str, scope: str = "ingest") -> tuple[IngestToken, str]:
         """A new active token for `source`; returns the row and the clear token (never stored)."""
-        row = cls(source=source)
+        row = cls(source=source, scope=scope)
         token = row.assign_new_token()
         row.save()
         return row, token
+
+    @classmethod
+    def from_request(cls, request, scope: str) -> IngestToken | None:
+        """The active token of `scope` sent as `Authorization: Bearer <token>`, or None."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return cls.objects.filter(token_hash=hash_token(token.strip()), is_active=True, scope=scope).first()
 
     def assign_new_token(self) -> str:
         """Gives this (unsaved) row a fresh token; returns the clear token, which is not kept."""

@@ -24,9 +24,11 @@ NATIVE_GROUPS = {"equipment", "equipment_class", "failure_mode"}
 LEVELS = {"site": 3, "area": 4, "line": 5}
 
 
-def answer_question(question: str, *, now: dt.datetime | None = None) -> dict:
+def answer_question(question: str, *, now: dt.datetime | None = None, channel: str | None = None,
+                    user=None) -> dict:
     """The resolution and, when the question was understood, its rows. The JSON shape is documented
-    in docs/ask.md and stable."""
+    in docs/ask.md and stable. With a `channel` the question is logged and `log_id` names the entry
+    that feedback refers to."""
     started = time.perf_counter()
     lexicon = lexicon_module.current()
     resolution = resolve_question(question, now=now, lexicon=lexicon)
@@ -49,6 +51,10 @@ def answer_question(question: str, *, now: dt.datetime | None = None) -> dict:
                 answer["message"] = "The period is still running: figures are partial."
     answer["timing_ms"] = {"resolve": round((resolved - started) * 1000, 2),
                            "total": round((time.perf_counter() - started) * 1000, 2)}
+    if channel:
+        from .learning import log_answer
+
+        answer["log_id"] = log_answer(answer, channel=channel, user=user).pk
     return answer
 
 

@@ -155,9 +155,9 @@ def test_replayed_sensor_readings_are_no_ops(plant, tmp_path):
 
 
 def test_a_value_the_column_cannot_hold_rejects_the_file(plant):
-    # numeric(14,3) holds less than 10^11: the checks pass it, the table refuses it.
+    # numeric(14,3) holds less than 10^11: the column's bound names the row and column.
     assert _rejects("production", PRODUCTION_HEADER + f"{UNIT},LF-P1,{HOUR},1000000000000,1,0,0\n") == [
-        Reject(0, "", "the database refused a value: numeric field overflow")
+        Reject(2, "produced_qty", "is out of range (at most 1e+11 in magnitude)")
     ]
     assert FactProduction.objects.count() == 0
 
@@ -272,7 +272,8 @@ def _scrap(row: str) -> str:
         pytest.param("quality", _quality(f"attribute,2026-13-07T08:30:00Z,{UNIT},LF-P1,,10,0,0,,,,,,,"),
                      [Reject(2, "inspected_at", "is not a valid timestamp")], id="quality_impossible_timestamp"),
         pytest.param("quality", _quality(f"attribute,2035-03-02T08:30:00Z,{UNIT},LF-P1,,10,0,0,,,,,,,"),
-                     [Reject(2, "inspected_at", "falls on a production day that dim_date does not hold")],
+                     [Reject(2, "inspected_at", "falls on a production day that dim_date does not hold"),
+                      Reject(2, "inspected_at", "is later than the calendar's end or now plus the future tolerance")],
                      id="quality_day_not_in_calendar"),
         pytest.param("quality", f"inspected_at,equipment,product\n2026-01-07T08:30:00Z,{UNIT},LF-P1\n",
                      [Reject(1, "kind", "required column is missing")], id="quality_missing_column"),

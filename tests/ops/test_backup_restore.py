@@ -219,6 +219,15 @@ def test_an_archive_of_another_schema_version_is_refused(small_backup, scratch_t
     assert "migrations in the backup that this code does not have: production.9999_from_the_future" in message
 
 
+def test_an_archive_of_a_timescaledb_version_the_server_lacks_is_refused(small_backup, scratch_target, tmp_path):
+    other = tmp_path / "other-extension.tar"
+    _rewrite_manifest(small_backup, other, lambda manifest: manifest.update(timescaledb="1.7.5"))
+
+    message = _restore_refused(other, scratch_target, tmp_path)
+    assert message.startswith("The backup needs TimescaleDB 1.7.5; the target server offers ")
+    assert "ALTER EXTENSION timescaledb UPDATE" in message
+
+
 def test_a_database_that_holds_tables_is_not_overwritten(small_backup, tmp_path):
     with pytest.raises(BackupError, match="is not empty"):
         restore_backup(small_backup, Target.from_settings(), tmp_path / "restored-audit")

@@ -114,3 +114,17 @@ def test_a_characteristic_of_several_products_charts_one_product_at_a_time(pisto
     chosen = engineer_client.get(f"/workbench/quality/characteristic/ring_diameter/?{_query(piston_rings)}"
                                  "&product=RING-B")
     assert chosen.context["result"].capability.n == 3
+
+
+def test_a_machine_client_reads_the_chart_with_a_read_scope_token(piston_rings, client):
+    from mfgplatform.models import IngestToken
+
+    _, reader = IngestToken.issue("spc-dashboard", scope=IngestToken.Scope.READ)
+    _, pusher = IngestToken.issue("line-gateway")
+    url = (f"/workbench/quality/api/spc?chart=xbar_r&characteristic=ring_diameter&node=RING-1"
+           f"&from={piston_rings['start']}&to={piston_rings['end']}&points=0")
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {reader}")
+    assert response.status_code == 200
+    assert "points" not in json.loads(response.content)["panels"][0]
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {pusher}").status_code == 401
+    assert client.get(url).status_code == 302  # no token, no session: the login page

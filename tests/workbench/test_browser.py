@@ -1,6 +1,7 @@
 """In a real browser (Playwright driving Debian's Chromium): log in, land on the performance home,
-drill plant → area → line → unit, open the downtime Pareto, drill into a reason and open one stop's
-record; the numbers on each page equal the KPI service's for the same selection."""
+drill plant → area → line → unit → by shift, open the downtime Pareto, drill into a reason and open one
+stop's record, preview a compliance report; the numbers on each page equal the KPI service's for the
+same selection; on a 390 px phone the home and a fact changelist do not scroll sideways."""
 
 import shutil
 
@@ -63,6 +64,16 @@ def test_drill_down_pareto_and_an_event_in_a_browser(seeded_plant, live_server, 
     assert value_adding == pytest.approx(float(elements["PRI_GQ"]) / 3600, rel=1e-12)
     assert page.is_visible("[data-wb-chart=loss-waterfall] canvas")
 
+    # By shift: the trend table's rows are the service's shift periods.
+    page.select_option("select[name=granularity]", "shift")
+    page.click(".wb-selection input[type=submit]")
+    page.wait_for_url("**granularity=shift**")
+    first_shift = page.inner_text("#table-trend tbody tr:first-child td:first-child")
+    shown_oee = page.get_attribute("#table-trend tbody tr:first-child td.wb-percent", "data-value")
+    by_shift = {r.period: r.value for r in compute_kpis(["oee"], equipment=[node.code], start=START, end=END,
+                                                         granularity="shift")}
+    assert float(shown_oee) == pytest.approx(by_shift[first_shift], rel=1e-12)
+
     page.click("nav.wb-nav a:text-is('Downtime Pareto')")
     page.wait_for_selector("#table-pareto")
     first = page.inner_text("#table-pareto tbody tr:first-child td:first-child")
@@ -77,4 +88,14 @@ def test_drill_down_pareto_and_an_event_in_a_browser(seeded_plant, live_server, 
     page.click("#table-stops tbody tr:first-child a")
     page.wait_for_url("**/admin/reliability/factdowntime/*/change/")
     assert reason.name in page.inner_text("#content")
+
+    # A report preview of the same days, built on demand.
+    page.goto(f"{base}/workbench/reports/preview/?period={START}..{END}")
+    assert "OEE" in page.inner_text("body")
+
+    # On a 390 px phone the home and a fact changelist do not scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 800})
+    for url in (f"/workbench/?{dates_query()}", "/admin/reliability/factdowntime/"):
+        page.goto(f"{base}{url}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
     page.goto("about:blank")

@@ -57,7 +57,7 @@ def test_each_table_exports_as_csv_with_the_same_values(seeded_plant, engineer_c
 
 
 @pytest.mark.django_db
-def test_bad_dates_fall_back_with_a_message_and_unknown_equipment_is_404(seeded_plant, engineer_client):
+def test_bad_dates_fall_back_with_a_message_and_unknown_equipment_is_404(engineer_client):
     response = engineer_client.get("/workbench/?start=2026-01-07&end=2026-01-01")
     assert "The end date is before the start date." in response.content.decode()
     assert engineer_client.get("/workbench/?node=NO-SUCH-UNIT").status_code == 404

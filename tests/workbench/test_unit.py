@@ -46,7 +46,7 @@ def test_unit_page_numbers_equal_the_kpi_service(seeded_plant, engineer_client, 
 
 
 @pytest.mark.django_db
-def test_unit_page_without_a_node_goes_to_the_home(engineer_client, seeded_plant):
+def test_unit_page_without_a_node_goes_to_the_home(engineer_client):
     response = engineer_client.get(f"/workbench/unit/?{dates_query()}")
     assert response.status_code == 302
     assert response["Location"].startswith("/workbench/?")

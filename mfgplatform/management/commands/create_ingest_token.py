@@ -11,12 +11,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("source", help="Name of the data source, e.g. line-1-gateway.")
         parser.add_argument("--replace", action="store_true", help="Revoke the source's current token first.")
+        parser.add_argument("--scope", choices=["ingest", "read"], default="ingest",
+                            help="ingest: push events; read: ask questions (/api/ask/), nothing written.")
 
-    def handle(self, *args, source: str, replace: bool, **options):
+    def handle(self, *args, source: str, replace: bool, scope: str = "ingest", **options):
         existing = IngestToken.objects.filter(source=source)
         if existing.exists():
             if not replace:
                 raise CommandError(f"Data source {source!r} already has a token; use --replace to revoke it.")
             existing.delete()
-        _, token = IngestToken.issue(source)
+        _, token = IngestToken.issue(source, scope)
         self.stdout.write(token)

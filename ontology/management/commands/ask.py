@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = _instant(options["now"]) if options["now"] else None
-        answer = answer_question(options["question"], now=now)
+        answer = answer_question(options["question"], now=now, channel="command")
         if options["format"] == "json":
             self.stdout.write(json.dumps(answer, indent=2, default=str, ensure_ascii=False))
         else:
