@@ -29,8 +29,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..audit import record_event
-from ..jobs import advisory_lock, lock_is_held
 from ..models import ImportJob, ImportStatus
+from ..operations.jobs import advisory_lock, lock_is_held
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
+from mfgplatform.views_registry import refresh_views
 
 from mfgplatform.kpi import compute_kpis
 from mfgplatform.models import DimShift
-from mfgplatform.views_registry import refresh_views
 from ontology.ask import answer_question
 from tests.kpi.factories import add_run, at, ensure_dates, make_equipment, only_shifts
 

@@ -286,8 +286,8 @@ def test_worker_killed_mid_job_shows_as_lost_is_audited_and_the_job_comes_back(
     from celery import Celery
     from django_celery_results.models import TaskResult
 
-    from mfgplatform.admin_operations import operations_status
-    from mfgplatform.lost_work import record_lost_runs
+    from mfgplatform.operations.admin import operations_status
+    from mfgplatform.operations.lost_work import record_lost_runs
 
     from .conftest import wait_until
 
@@ -308,7 +308,7 @@ def test_worker_killed_mid_job_shows_as_lost_is_audited_and_the_job_comes_back(
     lock.release()
 
     # The status page shows the run as lost once its lock is gone, without any worker to tell it.
-    from mfgplatform.jobs import lock_is_held
+    from mfgplatform.operations.jobs import lock_is_held
 
     lost = wait_until(lambda: operations_status()["lost_runs"]["rows"], timeout=30, what=lambda: (
         f"lost: {list(TaskResult.objects.values_list('status', 'date_started', 'date_created'))} "

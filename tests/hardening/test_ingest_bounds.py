@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.models import AuditLog, IngestToken
-from mfgplatform.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 
