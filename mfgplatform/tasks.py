@@ -1,4 +1,6 @@
-"""The scheduled jobs (thin: each calls a service). Schedules: mfgplatform.schedules, `manage.py schedule_jobs`.
+"""The scheduled jobs (thin: each calls a service).
+
+Schedules: mfgplatform.operations.schedules, `manage.py schedule_jobs`.
 
 Task names are explicit ("mfgplatform.<job>") so that a stored schedule survives a module move.
 """
@@ -7,13 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .jobs import JobResult, periodic_job
+from .operations.jobs import JobResult, periodic_job
 
 
 @periodic_job("refresh_views", soft_time_limit=1800)
 def refresh_views_task(force: bool = False) -> JobResult:
     """Refresh the materialized views in registry order, CONCURRENTLY, skipping unchanged ones."""
-    from .view_refresh import refresh_changed_views
+    from .aggregates.refresh import refresh_changed_views
 
     run = refresh_changed_views(force=force)
     if run.failed:
@@ -27,7 +29,7 @@ def refresh_views_task(force: bool = False) -> JobResult:
 @periodic_job("maintain_chunks", soft_time_limit=1800)
 def maintain_chunks_task() -> JobResult:
     """Check the sensor hypertable's chunk interval and size; compress old chunks where licensed."""
-    from .maintenance import chunk_health, compress_old_sensor_chunks
+    from .operations.chunks import chunk_health, compress_old_sensor_chunks
 
     health = chunk_health()
     compression = compress_old_sensor_chunks(after_days=settings.SENSOR_COMPRESS_AFTER_DAYS)
@@ -41,7 +43,7 @@ def maintain_chunks_task() -> JobResult:
 @periodic_job("apply_sensor_retention", soft_time_limit=1800)
 def apply_sensor_retention_task() -> JobResult:
     """Drop sensor chunks older than SENSOR_RETENTION_DAYS."""
-    from .maintenance import drop_old_sensor_chunks
+    from .operations.chunks import drop_old_sensor_chunks
 
     outcome = drop_old_sensor_chunks(retention_days=settings.SENSOR_RETENTION_DAYS)
     return JobResult(rows=outcome.dropped_rows, detail={"cutoff": outcome.cutoff.isoformat(),
@@ -51,7 +53,7 @@ def apply_sensor_retention_task() -> JobResult:
 @periodic_job("purge_ingest_receipts", soft_time_limit=1800)
 def purge_ingest_receipts_task() -> JobResult:
     """Delete ingest event-id receipts older than INGEST_RECEIPT_RETENTION_DAYS."""
-    from .maintenance import purge_ingest_receipts
+    from .operations.receipts import purge_ingest_receipts
 
     outcome = purge_ingest_receipts(retention_days=settings.INGEST_RECEIPT_RETENTION_DAYS)
     return JobResult(rows=outcome.deleted, detail={"cutoff": outcome.cutoff.isoformat()})
@@ -60,7 +62,7 @@ def purge_ingest_receipts_task() -> JobResult:
 @periodic_job("archive_audit_log", soft_time_limit=3000)
 def archive_audit_log_task() -> JobResult:
     """Move audit events older than AUDIT_LOG_RETENTION_DAYS to gzip JSONL archive files."""
-    from .maintenance import archive_audit_log
+    from .operations.audit_archive import archive_audit_log
 
     outcome = archive_audit_log(retention_days=settings.AUDIT_LOG_RETENTION_DAYS,
                                 archive_dir=settings.AUDIT_ARCHIVE_DIR)

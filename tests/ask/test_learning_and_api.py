@@ -75,3 +75,20 @@ def test_the_endpoint_answers_read_tokens_only(plant, client):
     assert vote.json() == {"log_id": answer["log_id"], "feedback": -1}
     assert _post(client, "/api/ask/", {"question": ""}, reader).status_code == 400
     assert _post(client, "/api/ask/feedback/", {"log_id": 0, "vote": 1}, reader).status_code == 404
+
+
+def test_the_ask_box_answers_and_takes_a_vote(plant, admin_client):
+    page = admin_client.get("/workbench/ontology/ask/", {"q": "OEE of press line 3 last week"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Press line 3" in text
+    assert "2026-" in text
+    entry = QuestionLog.objects.get(channel="web")
+    assert entry.outcome == "answered"
+    admin_client.post("/workbench/ontology/ask/", {"log_id": entry.pk, "vote": "-1"})
+    entry.refresh_from_db()
+    assert entry.feedback == -1
+
+    clarify = admin_client.get("/workbench/ontology/ask/", {"q": "OEE of line 3 last week"}).content.decode()
+    assert "GP-ASM-L3" in clarify
+    assert "GP-PRS-L3" in clarify

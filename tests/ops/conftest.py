@@ -140,7 +140,7 @@ class CeleryHarness:
         log = self.tmp / f"{name}-{uuid.uuid4().hex[:6]}.log"
         handle = log.open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mfgplatform", *arguments],
+            [sys.executable, "-m", "celery", "-A", "config", *arguments],
             cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
         )
         started = CeleryProcess(process, log)

@@ -8,9 +8,9 @@ import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 
-from mfgplatform import jobs
-from mfgplatform.jobs import JobResult, lock_key, periodic_job, retry_countdown
 from mfgplatform.models import AuditLog
+from mfgplatform.operations import jobs
+from mfgplatform.operations.jobs import JobResult, lock_key, periodic_job, retry_countdown
 
 from .conftest import database_url
 
