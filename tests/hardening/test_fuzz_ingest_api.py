@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.models import IngestToken
-from devdata.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 
