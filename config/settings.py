@@ -147,9 +147,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged task after the visibility timeout: it must exceed the
-# longest job (full view refresh, report rendering), or a running job is started twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
+# Redis redelivers an unacknowledged task after the visibility timeout: it must exceed the longest
+# hard time limit (the backup job's 51 min) and the longest retry countdown (10 min), or a running
+# job is started twice. It is also how long a job whose worker's main process died waits for its
+# redelivery, so it is no longer than that (docs/operations.md, "what happens when").
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_TIME_LIMIT = 3600
 # Job runs are stored by django-celery-results (admin: "Task results"); extended results keep the
@@ -168,6 +170,11 @@ JOB_RETRY_BACKOFF_SECONDS = env.int("JOB_RETRY_BACKOFF_SECONDS", default=30)
 # How long a job waits for another run of itself (or the database session of a run that just
 # died) to release the job lock before it gives up with the outcome "skipped".
 JOB_LOCK_WAIT_SECONDS = env.int("JOB_LOCK_WAIT_SECONDS", default=5)
+# A job run "started" this long ago whose job lock no session holds is lost (its worker died): the
+# status page lists it and the recover-lost-work job records it (docs/operations.md).
+JOB_LOST_AFTER_SECONDS = env.int("JOB_LOST_AFTER_SECONDS", default=120)
+# Catalog files larger than this are checked and imported by a worker instead of in the request.
+IMPORT_BACKGROUND_THRESHOLD_BYTES = env.int("IMPORT_BACKGROUND_THRESHOLD_BYTES", default=1024 * 1024)
 # Sensor readings older than this are dropped a whole chunk at a time (drop_chunks).
 SENSOR_RETENTION_DAYS = env.int("SENSOR_RETENTION_DAYS", default=400)
 # Where the TimescaleDB license allows compression (not the Apache edition), chunks older than

@@ -12,7 +12,9 @@ from django.conf import settings
 from .operations.jobs import JobResult, periodic_job
 
 
-@periodic_job("refresh_views", soft_time_limit=1800)
+# A pass takes seconds (about 2.6 s per 5 million source rows, concurrently); one that outlasts its
+# 15-minute interval is stuck, and the next scheduled run should have the lock.
+@periodic_job("refresh_views", soft_time_limit=840)
 def refresh_views_task(force: bool = False) -> JobResult:
     """Refresh the materialized views in registry order, CONCURRENTLY, skipping unchanged ones."""
     from .aggregates.refresh import refresh_changed_views
@@ -94,3 +96,16 @@ def send_compliance_reports_task() -> JobResult:
         detail={"subscriptions": [{"name": run.subscription, "report": run.report_id, "period": run.period,
                                    "sent": run.sent, "already_sent": run.already_sent} for run in runs]},
     )
+
+
+@periodic_job("recover_lost_work", soft_time_limit=120)
+def recover_lost_work_task() -> JobResult:
+    """Record job runs lost with their worker; send background imports that never started or died again."""
+    from .imports.dispatch import recover_background_imports
+    from .operations.lost_work import record_lost_runs
+
+    lost = record_lost_runs()
+    imports = recover_background_imports()
+    return JobResult(rows=len(lost) + len(imports.sent) + len(imports.failed), detail={
+        "lost_runs": [run.task_id for run in lost], "imports_sent": imports.sent,
+        "imports_failed": imports.failed, "imports_waiting_for_broker": imports.waiting})

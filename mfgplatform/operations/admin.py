@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import admin
 from django.db import DatabaseError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +22,7 @@ from django.utils.html import format_html
 from ..admin_base import ReadOnlyAdminMixin
 from ..models import AuditLog, ComplianceReport, ReportDelivery, ReportSubscription, ViewSourceState
 from ..models.operations import OperationsStatus
+from .lost_work import find_lost_runs, lost_after
 
 RECENT_JOB_EVENTS = 30
 FAILURE_WINDOW = dt.timedelta(days=7)
@@ -173,10 +175,16 @@ def operations_status(now: dt.datetime | None = None) -> dict:
         "views": _safe(_view_status),
         "chunks": _safe(_chunk_status),
         "schedules": _safe(_schedule_status),
-        "job_events": AuditLog.objects.filter(action__startswith="job.").order_by("-occurred_at", "-id")[
-            :RECENT_JOB_EVENTS],
-        "failures": AuditLog.objects.filter(action__startswith="job.", action__endswith=".failed",
-                                            occurred_at__gte=now - FAILURE_WINDOW).order_by("-occurred_at")[:50],
+        # Outcomes only: the "started" mark of every attempt and the minute-by-minute watch job's quiet
+        # runs would push the real runs off the page.
+        "job_events": AuditLog.objects.filter(action__startswith="job.").exclude(action__endswith=".started")
+        .exclude(action="job.recover_lost_work.succeeded", payload__rows=0)
+        .order_by("-occurred_at", "-id")[:RECENT_JOB_EVENTS],
+        "failures": AuditLog.objects.filter(action__startswith="job.", occurred_at__gte=now - FAILURE_WINDOW)
+        .filter(Q(action__endswith=".failed") | Q(action__endswith=".lost")).order_by("-occurred_at")[:50],
+        # Computed on each view, so a run lost with the last worker shows even with nobody left to record it.
+        "lost_runs": _safe(lambda: find_lost_runs(now)),
+        "lost_after_seconds": int(lost_after().total_seconds()),
         "failure_window_days": FAILURE_WINDOW.days,
         "last_archive": AuditLog.objects.filter(action="audit.archived").order_by("-occurred_at").first(),
         "backup": _safe(_backup_status),

@@ -60,6 +60,8 @@ PERIODIC_JOBS: dict[str, Any] = {}
 
 
 class Outcome:
+    STARTED = "started"
+    LOST = "lost"
     SUCCEEDED = "succeeded"
     SKIPPED = "skipped"
     RETRYING = "retrying"
@@ -99,6 +101,22 @@ def advisory_lock(job_name: str, *, wait_seconds: float = 0) -> Iterator[bool]:
     finally:
         if acquired:
             _release(key)
+
+
+def lock_is_held(name: str) -> bool:
+    """Whether some live session holds the advisory lock of `name` (a job, or "import:<id>"), read from
+    pg_locks without taking it. A worker that dies loses its database session, and the lock with it:
+    a run that is "started" while its lock is free is lost."""
+    key = lock_key(name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT EXISTS (SELECT 1 FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND classid = %s::bigint::oid AND objid = %s::bigint::oid)""",
+            [(key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF],
+        )
+        return cursor.fetchone()[0]
 
 
 def _acquire(key: int, wait_seconds: float) -> bool:
@@ -214,6 +232,10 @@ def run_job(
 
     def elapsed() -> float:
         return round(time.monotonic() - started, 3)
+
+    # Committed before the work: an attempt whose process is killed still leaves its trace.
+    record_job_event(job_name, Outcome.STARTED, task_id=task_id, attempt=attempt,
+                     worker=getattr(task.request, "hostname", None) or "")
 
     with advisory_lock(job_name, wait_seconds=settings.JOB_LOCK_WAIT_SECONDS) as acquired:
         if not acquired:

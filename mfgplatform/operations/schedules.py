@@ -53,6 +53,9 @@ DEFAULT_SCHEDULES: tuple[JobSchedule, ...] = (
     JobSchedule("backup", "backup_database", "30 1 * * *",
                 "Daily 01:30: back up the database and the audit archive to BACKUP_DIR; delete archives beyond "
                 "BACKUP_KEEP_COUNT and BACKUP_KEEP_DAYS", 6 * 3600),
+    JobSchedule("recover-lost-work", "recover_lost_work", "* * * * *",
+                "Every minute: record job runs lost with their worker; send stalled background imports again",
+                50),
 )
 
 

@@ -53,11 +53,14 @@ def terminate(pids: list[int]) -> None:
             conn.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-def kill_when(application_name: str, *, query_like: str, waiting_on_lock: bool = False, timeout: float = 60) -> int:
-    """Wait until the process has a session running `query_like`, terminate that session, return its pid."""
+def kill_when(application_name: str, *, query_like: str, waiting_on_lock: bool = False, timeout: float = 60,
+              terminate_it: bool = True) -> int:
+    """Wait until the process has a session running `query_like`, terminate that session (unless told not
+    to: the caller kills the process instead), return its pid."""
     pids = wait_until(lambda: sessions_of(application_name, query_like=query_like, waiting_on_lock=waiting_on_lock),
                       timeout=timeout, what=f"{application_name} to run {query_like}")
-    terminate(pids)
+    if terminate_it:
+        terminate(pids)
     return pids[0]
 
 

@@ -18,6 +18,7 @@ from .conftest import database_url
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
+    "recover-lost-work": ("mfgplatform.recover_lost_work", "* * * * *"),
     "refresh-views": ("mfgplatform.refresh_views", "*/15 * * * *"),
     "maintain-chunks": ("mfgplatform.maintain_chunks", "10 2 * * *"),
     "apply-sensor-retention": ("mfgplatform.apply_sensor_retention", "20 2 * * *"),
