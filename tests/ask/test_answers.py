@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from mfgplatform.views_registry import refresh_views
 
+from mfgplatform.aggregates.registry import refresh_views
 from mfgplatform.kpi import compute_kpis
 from mfgplatform.models import DimShift
 from ontology.ask import answer_question
