@@ -24,4 +24,4 @@ RUN SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --no-input
 
 USER mfg
 EXPOSE 8000
-CMD ["gunicorn", "mfgplatform.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from devdata.simulation.reference import ensure_equipment_classes
 from equipment.models import Equipment
 from mfgplatform.ingest.loader import load_csv
-from mfgplatform.simulation.reference import ensure_equipment_classes
 
 TAGS = ("temperature", "vibration", "current", "pressure")
 START_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z

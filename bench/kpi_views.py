@@ -61,10 +61,11 @@ def _sensor_hourly_comparison() -> tuple[float, float, int, float]:
     transaction rolled back afterwards so the database stays as it was."""
     from django.db import connection, transaction
 
+    from mfgplatform.sql_objects import sql_object
     from reliability.sensor_aggregate import refresh_sensor_hourly
-    from reliability.views_sql import SENSOR_HOURLY_SELECT_V1
 
-    timings = {"view": _replaced_view_refresh(SENSOR_HOURLY_SELECT_V1, "equipment_id, tag, bucket", "bucket")}
+    sensor_hourly_v1 = sql_object("reliability", "mv_sensor_hourly").defining_select(1)
+    timings = {"view": _replaced_view_refresh(sensor_hourly_v1, "equipment_id, tag, bucket", "bucket")}
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # The newest hour of readings once more, an hour later, as an ingest path writes it.
@@ -91,13 +92,14 @@ def _sensor_hourly_comparison() -> tuple[float, float, int, float]:
 
 # The materialized view each day-kept aggregate replaced (its last version and indexes), for the comparison.
 def _replaced_views() -> dict[str, tuple[str, ...]]:
-    from production.views_sql import TIME_MODEL_SELECT_V2
-    from reliability.views_sql import DOWNTIME_BY_REASON_SELECT_V3
+    from mfgplatform.sql_objects import sql_object
 
+    time_model_v2 = sql_object("production", "mv_time_model").defining_select(2)
+    downtime_by_reason_v3 = sql_object("reliability", "mv_downtime_by_reason").defining_select(3)
     return {
-        "agg_time_model": (TIME_MODEL_SELECT_V2, "date_key, shift_id, equipment_id", "production_date",
+        "agg_time_model": (time_model_v2, "date_key, shift_id, equipment_id", "production_date",
                            "equipment_id, date_key"),
-        "agg_downtime_by_reason": (DOWNTIME_BY_REASON_SELECT_V3, "date_key, shift_id, equipment_id, reason_id",
+        "agg_downtime_by_reason": (downtime_by_reason_v3, "date_key, shift_id, equipment_id, reason_id",
                                    "production_date"),
     }
 
@@ -147,13 +149,13 @@ def main() -> None:
     parser.add_argument("--facts-repeat", type=int, default=3, help="Runs per KPI query from the facts (median)")
     parser.add_argument("--skip-refresh", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
 
     from django.db import connection
 
+    from mfgplatform.aggregates.registry import IncrementalAggregate, refresh_order, refresh_plan, refresh_views
     from mfgplatform.kpi import compute_kpis
-    from mfgplatform.views_registry import IncrementalAggregate, refresh_order, refresh_plan, refresh_views
 
     def count(table: str) -> int:
         with connection.cursor() as cursor:

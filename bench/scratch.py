@@ -12,7 +12,7 @@ def run_in_scratch_database(prefix: str, body: Callable[[], None], *, keep_db: b
     """Set up Django, create `<prefix>_<DATABASE name>` with every migration applied, run `body` against
     it and drop it afterwards (unless `keep_db`)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

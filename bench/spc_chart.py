@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--facts-repeat", type=int, default=3)
     parser.add_argument("--no-refresh", action="store_true", help="skip the refresh comparison")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mfgplatform.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
 
     from django.conf import settings

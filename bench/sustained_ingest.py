@@ -68,7 +68,7 @@ class RefreshLoop:
     def run(self) -> None:
         from django.db import connection
 
-        from mfgplatform.view_refresh import refresh_changed_views
+        from mfgplatform.aggregates.refresh import refresh_changed_views
 
         try:
             for _ in range(self.max_passes):
@@ -140,7 +140,7 @@ def run(args) -> None:
 
     from django.core.management import call_command
 
-    from mfgplatform.views_registry import IncrementalAggregate, refresh_plan, refresh_views
+    from mfgplatform.aggregates.registry import IncrementalAggregate, refresh_plan, refresh_views
 
     started = time.perf_counter()
     out = StringIO()

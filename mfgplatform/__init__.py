@@ -1,5 +1,1 @@
-"""mfgplatform: ISO 22400 / ISO 9001 / ISO 14224 manufacturing analytics."""
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""mfgplatform: the shared layer of the ISO 22400 / ISO 9001 / ISO 14224 manufacturing analytics."""

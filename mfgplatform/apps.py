@@ -22,4 +22,5 @@ class MfgPlatformConfig(AppConfig):
         audit_signals.connect()
         # The operations admin (reports, view refresh state, status page) and the ingest API's data
         # sources live in their own modules.
-        from . import admin_ingest, admin_operations  # noqa: F401
+        from .ingest import admin as ingest_admin  # noqa: F401
+        from .operations import admin as operations_admin  # noqa: F401

@@ -21,7 +21,7 @@ DIMENSION_TABLES = ("ontology_term",)
 
 def readable_relations() -> list[str]:
     """The relations the BI role may read, as they exist in the database now."""
-    from .views_registry import registered_views
+    from .aggregates.registry import registered_views
 
     with connection.cursor() as cursor:
         cursor.execute("""

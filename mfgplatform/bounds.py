@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -74,8 +74,10 @@ class NumberBound:
         if self.low is not None and value < self.low:
             return "is negative" if self.low == 0 else f"is below {self.low:g}"
         magnitude = abs(value)
-        if self.places is not None:
-            magnitude = round(Decimal(str(magnitude)), self.places)
+        if magnitude < self.limit and self.places is not None:
+            # Only below the limit: rounding 1e200 to 3 places needs more digits than any context holds.
+            exponent = Decimal(1).scaleb(-self.places)
+            magnitude = Decimal(str(magnitude)).quantize(exponent, context=Context(prec=100))
         if magnitude >= self.limit:
             return f"is out of range (at most {self.describe_limit()} in magnitude)"
         return None

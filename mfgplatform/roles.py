@@ -125,7 +125,7 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     from django.apps import apps as global_apps
 
     # post_migrate is sent once per app with a models module, in INSTALLED_APPS order; only the last
-    # such app sees every model's permissions created.
+    # such app sees every model's permissions created (an app without models gets no signal at all).
     with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
     if sender is not with_models[-1]:
         return

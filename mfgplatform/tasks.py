@@ -1,4 +1,6 @@
-"""The scheduled jobs (thin: each calls a service). Schedules: mfgplatform.schedules, `manage.py schedule_jobs`.
+"""The scheduled jobs (thin: each calls a service).
+
+Schedules: mfgplatform.operations.schedules, `manage.py schedule_jobs`.
 
 Task names are explicit ("mfgplatform.<job>") so that a stored schedule survives a module move.
 """
@@ -7,13 +9,15 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .jobs import JobResult, periodic_job
+from .operations.jobs import JobResult, periodic_job
 
 
-@periodic_job("refresh_views", soft_time_limit=1800)
+# A pass takes seconds (about 2.6 s per 5 million source rows, concurrently); one that outlasts its
+# 15-minute interval is stuck, and the next scheduled run should have the lock.
+@periodic_job("refresh_views", soft_time_limit=840)
 def refresh_views_task(force: bool = False) -> JobResult:
     """Refresh the materialized views in registry order, CONCURRENTLY, skipping unchanged ones."""
-    from .view_refresh import refresh_changed_views
+    from .aggregates.refresh import refresh_changed_views
 
     run = refresh_changed_views(force=force)
     if run.failed:
@@ -27,7 +31,7 @@ def refresh_views_task(force: bool = False) -> JobResult:
 @periodic_job("maintain_chunks", soft_time_limit=1800)
 def maintain_chunks_task() -> JobResult:
     """Check the sensor hypertable's chunk interval and size; compress old chunks where licensed."""
-    from .maintenance import chunk_health, compress_old_sensor_chunks
+    from .operations.chunks import chunk_health, compress_old_sensor_chunks
 
     health = chunk_health()
     compression = compress_old_sensor_chunks(after_days=settings.SENSOR_COMPRESS_AFTER_DAYS)
@@ -41,7 +45,7 @@ def maintain_chunks_task() -> JobResult:
 @periodic_job("apply_sensor_retention", soft_time_limit=1800)
 def apply_sensor_retention_task() -> JobResult:
     """Drop sensor chunks older than SENSOR_RETENTION_DAYS."""
-    from .maintenance import drop_old_sensor_chunks
+    from .operations.chunks import drop_old_sensor_chunks
 
     outcome = drop_old_sensor_chunks(retention_days=settings.SENSOR_RETENTION_DAYS)
     return JobResult(rows=outcome.dropped_rows, detail={"cutoff": outcome.cutoff.isoformat(),
@@ -51,7 +55,7 @@ def apply_sensor_retention_task() -> JobResult:
 @periodic_job("purge_ingest_receipts", soft_time_limit=1800)
 def purge_ingest_receipts_task() -> JobResult:
     """Delete ingest event-id receipts older than INGEST_RECEIPT_RETENTION_DAYS."""
-    from .maintenance import purge_ingest_receipts
+    from .operations.receipts import purge_ingest_receipts
 
     outcome = purge_ingest_receipts(retention_days=settings.INGEST_RECEIPT_RETENTION_DAYS)
     return JobResult(rows=outcome.deleted, detail={"cutoff": outcome.cutoff.isoformat()})
@@ -60,7 +64,7 @@ def purge_ingest_receipts_task() -> JobResult:
 @periodic_job("archive_audit_log", soft_time_limit=3000)
 def archive_audit_log_task() -> JobResult:
     """Move audit events older than AUDIT_LOG_RETENTION_DAYS to gzip JSONL archive files."""
-    from .maintenance import archive_audit_log
+    from .operations.audit_archive import archive_audit_log
 
     outcome = archive_audit_log(retention_days=settings.AUDIT_LOG_RETENTION_DAYS,
                                 archive_dir=settings.AUDIT_ARCHIVE_DIR)
@@ -92,3 +96,16 @@ def send_compliance_reports_task() -> JobResult:
         detail={"subscriptions": [{"name": run.subscription, "report": run.report_id, "period": run.period,
                                    "sent": run.sent, "already_sent": run.already_sent} for run in runs]},
     )
+
+
+@periodic_job("recover_lost_work", soft_time_limit=120)
+def recover_lost_work_task() -> JobResult:
+    """Record job runs lost with their worker; send background imports that never started or died again."""
+    from .imports.dispatch import recover_background_imports
+    from .operations.lost_work import record_lost_runs
+
+    lost = record_lost_runs()
+    imports = recover_background_imports()
+    return JobResult(rows=len(lost) + len(imports.sent) + len(imports.failed), detail={
+        "lost_runs": [run.task_id for run in lost], "imports_sent": imports.sent,
+        "imports_failed": imports.failed, "imports_waiting_for_broker": imports.waiting})

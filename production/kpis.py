@@ -6,8 +6,7 @@ from __future__ import annotations
 from mfgplatform.kpi.registry import Elements, Evaluation, KpiFormula, exact, ratio, register_kpi, register_source
 from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
-
-from .views_sql import TIME_MODEL_SELECT_V6, every_day
+from mfgplatform.sql_objects import sql_object
 
 ISO_22400 = "ISO 22400-2:2014"
 TPM = "TPM (Nakajima 1988)"
@@ -16,7 +15,7 @@ PERCENT = "%"
 TIME_MODEL = register_source(ElementSource(
     name="time_model",
     view="agg_time_model",
-    select_sql=every_day(TIME_MODEL_SELECT_V6),
+    select_sql=sql_object("production", "time_model_select").defining_select(),
     elements={
         "POT": "sum(v.pot_s)", "PDT": "sum(v.planned_downtime_s)", "PBT": "sum(v.pbt_s)",
         "ADOT": "sum(v.adot_s)", "ADET": "sum(v.adet_s)", "ADET_MINOR": "sum(v.minor_stop_s)",

@@ -99,7 +99,7 @@ class FactProduction(EquipmentFact):
             models.Index(fields=["product"], name="fact_prod_product_idx"),
             models.Index(fields=["load_batch"], name="fact_prod_batch_idx"),
             # The day-kept time model reads the runs that reach into the days it recomputes, and
-            # the runs of an order (mfgplatform.day_aggregate).
+            # the runs of an order (mfgplatform/sql/day_aggregate).
             models.Index(fields=["ended_at"], name="fact_prod_end_idx"),
             models.Index(fields=["equipment", "order_number", "started_at"], name="fact_prod_order_idx"),
         ]

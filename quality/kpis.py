@@ -27,9 +27,9 @@ from mfgplatform.kpi.registry import (
 )
 from mfgplatform.kpi.sources import BUCKET_START, ElementSource
 from mfgplatform.kpi.types import Bucket, Granularity, GroupBy, NotComputable, Selection
+from mfgplatform.sql_objects import sql_object
 
 from .moments import combine_arrays
-from .views_sql import QUALITY_BY_DEFECT_SELECT_V2
 
 ISO_9001 = "ISO 9001:2015 (industry practice)"
 ISO_22400 = "ISO 22400-2:2014"
@@ -38,7 +38,7 @@ PERCENT = "%"
 QUALITY_COUNTS = register_source(ElementSource(
     name="quality_counts",
     view="mv_quality_by_defect",
-    select_sql=QUALITY_BY_DEFECT_SELECT_V2,
+    select_sql=sql_object("quality", "mv_quality_by_defect").defining_select(),
     elements={
         "IP": "sum(v.inspected_qty)", "DEFECTIVE": "sum(v.defective_qty)", "DEFECTS": "sum(v.defect_count)",
         "GP": "sum(v.first_pass_good_qty)", "GP_IP": "sum(v.first_pass_inspected_qty)",
@@ -260,7 +260,7 @@ def rolled_throughput_yield(step_yields) -> float:
 DEFECTS_BY_TYPE = register_source(ElementSource(
     name="defects_by_type",
     view="mv_quality_by_defect",
-    select_sql=QUALITY_BY_DEFECT_SELECT_V2,
+    select_sql=sql_object("quality", "mv_quality_by_defect").defining_select(),
     elements={"DEFECTS": "sum(v.defect_count)", "DEFECTIVE": "sum(v.defective_qty)", "SCRAP": "sum(v.scrap_qty)",
               "SCRAP_COST": "sum(v.scrap_cost)", "IP": "sum(v.inspected_qty)"},
     group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id",

@@ -1,6 +1,6 @@
-"""Quality jobs (Celery tasks named "mfgplatform.<job>", see mfgplatform.jobs)."""
+"""Quality jobs (Celery tasks named "mfgplatform.<job>", see mfgplatform.operations.jobs)."""
 
-from mfgplatform.jobs import JobResult, periodic_job
+from mfgplatform.operations.jobs import JobResult, periodic_job
 
 
 @periodic_job("weekly_data_quality", soft_time_limit=1800)

@@ -29,8 +29,7 @@ from mfgplatform.kpi.registry import (
 )
 from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
-
-from .views_sql import DOWNTIME_BY_REASON_SELECT_V1, RELIABILITY_EVENT_SELECT_V1
+from mfgplatform.sql_objects import sql_object
 
 ISO_22400 = "ISO 22400-2:2014"
 ISO_14224 = "ISO 14224:2016"
@@ -40,7 +39,7 @@ DEFAULT_CONFIDENCE = 0.90
 RELIABILITY_EVENTS = register_source(ElementSource(
     name="reliability_events",
     view="mv_reliability_event",
-    select_sql=RELIABILITY_EVENT_SELECT_V1,
+    select_sql=sql_object("reliability", "mv_reliability_event").defining_select(),
     elements={
         "FE": "sum(v.failures)", "FE_RESTORED": "sum(v.restored_failures)", "TTR": "sum(v.ttr_s)",
         "ACTIVE_REPAIR": "sum(v.active_repair_s)", "TBF_ELAPSED": "sum(v.tbf_elapsed_s)",
@@ -176,7 +175,7 @@ _kpi("availability_iso14224", "Availability (ISO 14224)", "MUT / (MUT + MDT)", [
 DOWNTIME_BY_REASON = register_source(ElementSource(
     name="downtime_by_reason",
     view="agg_downtime_by_reason",
-    select_sql=DOWNTIME_BY_REASON_SELECT_V1,
+    select_sql=sql_object("reliability", "agg_downtime_by_reason").defining_select(),
     elements={"STOPS": "sum(v.stops)", "OPEN_STOPS": "sum(v.open_stops)", "STOP_S": "sum(v.stop_s)",
               "SCHEDULED_S": "sum(v.scheduled_s)"},
     group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id", "reason": "v.reason_id"},

@@ -178,7 +178,7 @@ class FactDowntime(EquipmentFact):
             models.Index(fields=["reason", "started_at"], name="fact_downtime_reason_idx"),
             models.Index(fields=["load_batch"], name="fact_downtime_batch_idx"),
             # The day-kept aggregates read the stops that reach into the days they recompute, open
-            # stops (NULL) included (mfgplatform.day_aggregate).
+            # stops (NULL) included (mfgplatform/sql/day_aggregate).
             models.Index(fields=["ended_at"], name="fact_downtime_end_idx"),
         ]
         constraints = [

@@ -9,11 +9,11 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-.venv/bin/celery -A mfgplatform worker --loglevel=INFO --concurrency=2 \
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 \
     >.services/logs/celery-worker.log 2>&1 &
 pids+=($!)
 rm -f .services/celery-beat.pid  # a stale pidfile from a killed run would stop beat
-.venv/bin/celery -A mfgplatform beat --loglevel=INFO \
+.venv/bin/celery -A config beat --loglevel=INFO \
     --pidfile=.services/celery-beat.pid >.services/logs/celery-beat.log 2>&1 &
 pids+=($!)
 echo "[run] Celery worker and beat started (logs in .services/logs/)"

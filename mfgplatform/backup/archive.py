@@ -34,7 +34,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from ..jobs import advisory_lock
+from ..operations.jobs import advisory_lock
 from .client import client_programs
 from .errors import BackupError
 from .postgres import libpq_environment

@@ -178,11 +178,12 @@ def _defect_pareto(period: ReportPeriod) -> list[tuple[str, int]]:
 
 
 def _out_of_control(period: ReportPeriod) -> list:
-    """Characteristic × work unit with a control chart signal in the period (quality.spc.monitoring):
-    capability indices are only meaningful for a process in control."""
-    from quality.spc.monitoring import out_of_control
+    """Characteristic × work unit with a control chart signal in the period (the quality app registers
+    its SPC monitor in quality/compliance.py): capability indices are only meaningful for a process in
+    control."""
+    from .findings import findings
 
-    return out_of_control(period.start, period.end)
+    return findings("out_of_control", period.start, period.end)
 
 
 def quality_section(period: ReportPeriod) -> Section:

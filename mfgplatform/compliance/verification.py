@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from ..schedules import DEFAULT_SCHEDULES, scheduled_pg_cron_jobs
+from ..operations.schedules import DEFAULT_SCHEDULES, scheduled_pg_cron_jobs
 from .periods import current_production_date
 from .records import PROJECT_APPS, audit_trail_gaps
 
@@ -70,13 +70,13 @@ def check_hypertable() -> CheckResult:
 
 def _registered_views() -> list:
     """Both kinds of view, in refresh order (materialized views first where the order is free)."""
-    from ..views_registry import refresh_plan
+    from ..aggregates.registry import refresh_plan
 
     return refresh_plan()
 
 
 def _incremental_aggregates(views: list) -> list:
-    from ..views_registry import IncrementalAggregate
+    from ..aggregates.registry import IncrementalAggregate
 
     return [view for view in views if isinstance(view, IncrementalAggregate)]
 

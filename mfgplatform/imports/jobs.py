@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ..audit import record_event
+from ..db_faults import classify, discard_broken_connection
 from ..models import ImportJob, ImportStatus
 from .engine import CatalogImporter, ImportResult
 from .files import FileRejected, expanded_size, read_table
@@ -46,9 +47,14 @@ def _progress_key(job_id) -> str:
     return f"import-job:{job_id}:progress"
 
 
-def job_progress(job: ImportJob) -> dict[str, int]:
-    done, total = cache.get(_progress_key(job.pk), (0, 0))
-    return {"done": done, "total": total, "percent": int(100 * done / total) if total else 0}
+def job_progress(job: ImportJob) -> dict[str, int | bool]:
+    """Progress from the cache; a cache that is away (Redis down) only hides the bar, never the page."""
+    try:
+        done, total = cache.get(_progress_key(job.pk), (0, 0))
+    except Exception:  # noqa: BLE001 (the cache backend raises its client's connection errors)
+        logger.warning("Progress of import %s unavailable: the cache is unreachable", job.pk)
+        return {"done": 0, "total": 0, "percent": 0, "available": False}
+    return {"done": done, "total": total, "percent": int(100 * done / total) if total else 0, "available": True}
 
 
 def import_reason(file_name: str, reason: str = "") -> str:
@@ -87,7 +93,10 @@ def _run(job: ImportJob, *, dry_run: bool) -> ImportResult | None:
     resource = import_string(job.resource_path)()
 
     def progress(done: int, total: int) -> None:
-        cache.set(_progress_key(job.pk), (done, total), timeout=3600)
+        try:
+            cache.set(_progress_key(job.pk), (done, total), timeout=3600)
+        except Exception:  # noqa: BLE001 (progress is a courtesy; the import goes on without the cache)
+            logger.debug("progress of import %s not stored: the cache is unreachable", job.pk)
 
     try:
         table = read_table(bytes(job.content), job.file_name, max_bytes=max_upload_bytes(), max_rows=max_rows())
@@ -149,9 +158,15 @@ def import_job_confirm(job: ImportJob, *, claimed: bool = False) -> ImportJob:
         raise ValueError(f"Import {job.pk} is {job.status}, not waiting for confirmation.")
     try:
         result = _run(job, dry_run=False)
-    except Exception:
+    except Exception as error:
         logger.exception("import %s failed", job.pk)
-        job.status, job.messages = ImportStatus.FAILED, ["The import failed unexpectedly; nothing was written."]
+        fault = classify(error)
+        # A lost database names itself (and the job row is saved on a fresh connection); anything else is a bug.
+        message = "The import failed unexpectedly; nothing was written."
+        if fault:
+            message = f"The import stopped: {fault.message}."
+            discard_broken_connection()
+        job.status, job.messages = ImportStatus.FAILED, [message]
         result = None
     else:
         job.status = ImportStatus.COMPLETED if result is not None and result.written else ImportStatus.FAILED
@@ -166,9 +181,9 @@ def start_preview(job: ImportJob) -> ImportJob:
     """Preview now, or hand a big file to a worker once this transaction commits."""
     if not job.in_background:
         return import_job_preview(job)
-    from .tasks import preview_import_task
+    from .dispatch import send_after_commit
 
-    transaction.on_commit(lambda: preview_import_task.delay(str(job.pk)))
+    send_after_commit(job)  # the row is the queue: a broker that is away only delays the job
     return job
 
 
@@ -179,9 +194,12 @@ def start_confirm(job: ImportJob) -> ImportJob | None:
         return None
     if not job.in_background:
         return import_job_confirm(job, claimed=True)
-    from .tasks import confirm_import_task
+    from .dispatch import send_after_commit
 
-    transaction.on_commit(lambda: confirm_import_task.delay(str(job.pk)))
+    job.dispatched_at = job.started_at = None
+    job.attempts = 0
+    job.save(update_fields=["dispatched_at", "started_at", "attempts"])
+    send_after_commit(job)  # the row is the queue: a broker that is away only delays the job
     return job
 
 

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import api
 
 app_name = "ingest"
 urlpatterns = [
-    path("v1/events", views.ingest_events, name="events"),
-    path("v1/openapi.json", views.ingest_schema, name="openapi"),
+    path("v1/events", api.ingest_events, name="events"),
+    path("v1/openapi.json", api.ingest_schema, name="openapi"),
 ]

@@ -1,4 +1,4 @@
-# The refresh log of the materialized views (mfgplatform.views_registry).
+# The refresh log of the materialized views (mfgplatform.aggregates.registry).
 
 from django.db import migrations, models
 

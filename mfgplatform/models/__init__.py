@@ -1,3 +1,4 @@
+from .aggregates import MaterializedViewRefresh, RefreshOutcome
 from .audit import AuditLog
 from .calendar import DimDate, DimDateRange, DimShift, DimTime, ShiftBreak, shift_occurrence_at
 from .imports import ImportJob, ImportStatus
@@ -6,7 +7,6 @@ from .kpi import KpiDefinition
 from .operations import ViewSourceState
 from .reports import ComplianceReport, ReportDelivery, ReportSubscription
 from .units import DimUnitOfMeasure
-from .views import MaterializedViewRefresh, RefreshOutcome
 
 __all__ = [
     "AuditLog",

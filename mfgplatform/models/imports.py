@@ -36,6 +36,12 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True, help_text="Row errors: row, column, message")
     messages = models.JSONField(default=list, blank=True, help_text="Problems with the file as a whole")
     preview = models.JSONField(default=list, blank=True)
+    # The job row is the durable queue of background work: these say where a background run stands,
+    # so that a job whose message never reached the broker, or whose worker died, is found and run again.
+    dispatched_at = models.DateTimeField(null=True, blank=True,
+                                         help_text="Last time its task reached the message broker")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began the latest attempt")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Attempts begun by workers")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

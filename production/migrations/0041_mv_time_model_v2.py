@@ -1,10 +1,19 @@
 """mv_time_model, version 2: the same rows, refreshed through the calendar's hour index and running
-maxima instead of per-day expansion and multirange unions (production.views_sql). Reverse restores
+maxima instead of per-day expansion and multirange unions (production/sql/). Reverse restores
 version 1. Created WITH NO DATA: the next refresh populates it."""
+
+from pathlib import Path
 
 from django.db import migrations
 
-from production.views_sql import DROP_TIME_MODEL_V1, TIME_MODEL_V1, TIME_MODEL_V2
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql(*files: str) -> str:
+    """This app's released SQL files `<object>/v<N>`, in order (docs/sql.md)."""
+    return "".join((SQL / f"{name}.sql").read_text() for name in files)
+
+DROP_TIME_MODEL = "DROP MATERIALIZED VIEW IF EXISTS mv_time_model;\n"
 
 
 class Migration(migrations.Migration):
@@ -14,5 +23,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(sql=DROP_TIME_MODEL_V1 + TIME_MODEL_V2, reverse_sql=DROP_TIME_MODEL_V1 + TIME_MODEL_V1),
+        migrations.RunSQL(sql=DROP_TIME_MODEL + sql("mv_time_model/v2"),
+                          reverse_sql=DROP_TIME_MODEL + sql("mv_time_model/v1")),
     ]

@@ -3,15 +3,21 @@ is planned downtime where the unit did not run, production time where it ran thr
 it is planned. The pass gets the new SELECT and every day is recomputed at the next pass; changes to
 the break windows recompute every day. Reverse restores version 3."""
 
+from pathlib import Path
+
 from django.db import migrations
 
-from production.views_sql import (
-    DROP_SHIFT_BREAK_TRIGGERS_V1,
-    SHIFT_BREAK_TRIGGERS_V1,
-    TIME_MODEL_SELECT_V3,
-    agg_time_model_refresh_sql,
-    sql_file,
-)
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql(*files: str) -> str:
+    """This app's released SQL files `<object>/v<N>`, in order (docs/sql.md)."""
+    return "".join((SQL / f"{name}.sql").read_text() for name in files)
+
+DROP_SHIFT_BREAK_TRIGGERS = """
+DROP TRIGGER IF EXISTS agg_time_model_shift_break ON dim_shift_break;
+DROP TRIGGER IF EXISTS agg_time_model_shift_break_truncate ON dim_shift_break;
+"""
 
 
 class Migration(migrations.Migration):
@@ -22,7 +28,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            sql=agg_time_model_refresh_sql(sql_file("time_model_select", 4)) + SHIFT_BREAK_TRIGGERS_V1,
-            reverse_sql=DROP_SHIFT_BREAK_TRIGGERS_V1 + agg_time_model_refresh_sql(TIME_MODEL_SELECT_V3),
+            sql=sql("agg_time_model_refresh/v2", "shift_break_triggers/v1"),
+            reverse_sql=DROP_SHIFT_BREAK_TRIGGERS + sql("agg_time_model_refresh/v1"),
         ),
     ]

@@ -1,8 +1,20 @@
-"""Quality counts by defect type and measurement sums for capability (quality.views_sql)."""
+"""Quality counts by defect type and measurement sums for capability (quality/sql/)."""
+
+from pathlib import Path
 
 from django.db import migrations
 
-from quality.views_sql import DROP_QUALITY_VIEWS_V1, QUALITY_VIEWS_V1
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql(*files: str) -> str:
+    """This app's released SQL files `<object>/v<N>`, in order (docs/sql.md)."""
+    return "".join((SQL / f"{name}.sql").read_text() for name in files)
+
+DROP_QUALITY_VIEWS = """
+DROP MATERIALIZED VIEW IF EXISTS mv_quality_measurement;
+DROP MATERIALIZED VIEW IF EXISTS mv_quality_by_defect;
+"""
 
 
 class Migration(migrations.Migration):
@@ -12,4 +24,6 @@ class Migration(migrations.Migration):
         ("mfgplatform", "0041_mv_shift_occurrence"),
     ]
 
-    operations = [migrations.RunSQL(sql=QUALITY_VIEWS_V1, reverse_sql=DROP_QUALITY_VIEWS_V1)]
+    operations = [
+        migrations.RunSQL(sql=sql("mv_quality_by_defect/v1", "mv_quality_measurement/v1"), reverse_sql=DROP_QUALITY_VIEWS),
+    ]

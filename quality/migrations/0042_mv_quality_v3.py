@@ -1,9 +1,21 @@
 """Quality views, version 3: the same rows, each record's shift occurrence found in the calendar's hour
-index instead of a slot table built in every refresh (quality.views_sql). Reverse restores version 2."""
+index instead of a slot table built in every refresh (quality/sql/). Reverse restores version 2."""
+
+from pathlib import Path
 
 from django.db import migrations
 
-from quality.views_sql import DROP_QUALITY_VIEWS_V1, QUALITY_VIEWS_V2, QUALITY_VIEWS_V3
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql(*files: str) -> str:
+    """This app's released SQL files `<object>/v<N>`, in order (docs/sql.md)."""
+    return "".join((SQL / f"{name}.sql").read_text() for name in files)
+
+DROP_QUALITY_VIEWS = """
+DROP MATERIALIZED VIEW IF EXISTS mv_quality_measurement;
+DROP MATERIALIZED VIEW IF EXISTS mv_quality_by_defect;
+"""
 
 
 class Migration(migrations.Migration):
@@ -14,7 +26,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            sql=DROP_QUALITY_VIEWS_V1 + QUALITY_VIEWS_V3,
-            reverse_sql=DROP_QUALITY_VIEWS_V1 + QUALITY_VIEWS_V2,
+            sql=DROP_QUALITY_VIEWS + sql("mv_quality_by_defect/v3", "mv_quality_measurement/v3"),
+            reverse_sql=DROP_QUALITY_VIEWS + sql("mv_quality_by_defect/v2", "mv_quality_measurement/v2"),
         ),
     ]

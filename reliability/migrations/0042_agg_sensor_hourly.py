@@ -5,18 +5,23 @@ lost the history retention dropped. The table starts empty with one invalidation
 readings already stored, so the first pass (`manage.py refresh_views` or the scheduled job) fills it.
 Reverse drops them and recreates version 1 of the view, empty like every new view."""
 
+from pathlib import Path
+
 from django.db import migrations
 
-from reliability.sensor_aggregate import AGG_SENSOR_HOURLY_V1, DROP_AGG_SENSOR_HOURLY_V1
-from reliability.views_sql import SENSOR_HOURLY_SELECT_V1
+SQL = Path(__file__).resolve().parent.parent / "sql"
 
-# Version 1 of the view and its indexes, as reliability/0040 created them.
-SENSOR_HOURLY_VIEW_V1 = f"""
-CREATE MATERIALIZED VIEW mv_sensor_hourly AS
-{SENSOR_HOURLY_SELECT_V1}
-WITH NO DATA;
-CREATE UNIQUE INDEX mv_sensor_hourly_key ON mv_sensor_hourly (equipment_id, tag, bucket);
-CREATE INDEX mv_sensor_hourly_bucket_idx ON mv_sensor_hourly (bucket);
+
+def sql(*files: str) -> str:
+    """This app's released SQL files `<object>/v<N>`, in order (docs/sql.md)."""
+    return "".join((SQL / f"{name}.sql").read_text() for name in files)
+
+DROP_SENSOR_HOURLY_VIEW = "DROP MATERIALIZED VIEW IF EXISTS mv_sensor_hourly;\n"
+
+DROP_AGG_SENSOR_HOURLY = """
+DROP FUNCTION IF EXISTS agg_sensor_hourly_refresh(boolean);
+DROP TABLE IF EXISTS agg_sensor_hourly_invalidation;
+DROP TABLE IF EXISTS agg_sensor_hourly;
 """
 
 
@@ -24,8 +29,6 @@ class Migration(migrations.Migration):
     dependencies = [("reliability", "0041_mv_downtime_by_reason_v2")]
 
     operations = [
-        migrations.RunSQL(
-            sql="DROP MATERIALIZED VIEW IF EXISTS mv_sensor_hourly;" + AGG_SENSOR_HOURLY_V1,
-            reverse_sql=DROP_AGG_SENSOR_HOURLY_V1 + SENSOR_HOURLY_VIEW_V1,
-        ),
+        migrations.RunSQL(sql=DROP_SENSOR_HOURLY_VIEW + sql("agg_sensor_hourly/v1"),
+                          reverse_sql=DROP_AGG_SENSOR_HOURLY + sql("mv_sensor_hourly/v1")),
     ]

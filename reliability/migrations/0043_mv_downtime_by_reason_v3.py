@@ -1,10 +1,18 @@
 """mv_downtime_by_reason, version 3: the same rows, each stop's occurrence found in the calendar's hour
-index and the stop time inside shifts summed with a running maximum instead of a multirange union
-(reliability.views_sql). Reverse restores version 2."""
+index and the stop time inside shifts summed with a running maximum instead of a multirange union (reliability/sql/). Reverse restores version 2."""
+
+from pathlib import Path
 
 from django.db import migrations
 
-from reliability.views_sql import DOWNTIME_BY_REASON_V2, DOWNTIME_BY_REASON_V3, DROP_DOWNTIME_BY_REASON
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql(*files: str) -> str:
+    """This app's released SQL files `<object>/v<N>`, in order (docs/sql.md)."""
+    return "".join((SQL / f"{name}.sql").read_text() for name in files)
+
+DROP_DOWNTIME_BY_REASON = "DROP MATERIALIZED VIEW IF EXISTS mv_downtime_by_reason;\n"
 
 
 class Migration(migrations.Migration):
@@ -14,8 +22,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            sql=DROP_DOWNTIME_BY_REASON + DOWNTIME_BY_REASON_V3,
-            reverse_sql=DROP_DOWNTIME_BY_REASON + DOWNTIME_BY_REASON_V2,
-        ),
+        migrations.RunSQL(sql=DROP_DOWNTIME_BY_REASON + sql("mv_downtime_by_reason/v3"),
+                          reverse_sql=DROP_DOWNTIME_BY_REASON + sql("mv_downtime_by_reason/v2")),
     ]

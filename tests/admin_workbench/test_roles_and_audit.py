@@ -127,7 +127,7 @@ def test_oversized_upload_gets_a_message_and_is_audited(role_client, settings):
 
 @pytest.mark.django_db
 def test_big_files_run_in_the_background(role_client, settings, django_capture_on_commit_callbacks):
-    from mfgplatform.celery import app as celery_app
+    from config.celery import app as celery_app
 
     settings.IMPORT_BACKGROUND_THRESHOLD_BYTES = 10
     celery_app.conf.task_always_eager = True

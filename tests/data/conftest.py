@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from devdata.simulation.reference import ensure_dates
 from mfgplatform.models import DimDate
-from mfgplatform.simulation.reference import ensure_dates
 
 # Thursday 8 January 2026 to Wednesday 14 January: two weekend days and one holiday (Tuesday 13th).
 WEEK_START = dt.date(2026, 1, 8)

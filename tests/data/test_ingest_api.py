@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.models import IngestToken
-from mfgplatform.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 
@@ -158,8 +158,8 @@ def test_event_ids_are_scoped_to_their_data_source(client, token):
 
 
 def test_receipts_are_kept_for_counts_not_for_readings_and_purged_after_the_retention(client, token):
-    from mfgplatform.maintenance import purge_ingest_receipts
     from mfgplatform.models import IngestEventReceipt
+    from mfgplatform.operations.receipts import purge_ingest_receipts
 
     batch = {"events": [_sensor("s-1", 0), _sensor("s-2", 1), _production("run-1", 8)]}
     assert _post(client, batch, token).json()["accepted"] == 3

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.ingest.loader import Reject, load_csv
-from mfgplatform.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from quality.models import FactQuality, FactScrap
 from reliability.models import FactDowntime, FactSensorEvent

@@ -8,13 +8,13 @@ import pytest
 from django.core.management.base import CommandError
 from django.db import connection
 
+from devdata.simulation.catalog import SEED_CHANGE_REASON
+from devdata.simulation.fingerprint import fact_fingerprint
+from devdata.simulation.layout import SITE_CODE, plant_layout
+from devdata.simulation.profiles import MODE_CAUSES, PROFILES
+from devdata.simulation.seed import physical_memory_bytes, sensor_chunk_interval
 from equipment.models import Equipment
 from mfgplatform.models import DimShift
-from mfgplatform.simulation.catalog import SEED_CHANGE_REASON
-from mfgplatform.simulation.fingerprint import fact_fingerprint
-from mfgplatform.simulation.layout import SITE_CODE, plant_layout
-from mfgplatform.simulation.profiles import MODE_CAUSES, PROFILES
-from mfgplatform.simulation.seed import physical_memory_bytes, sensor_chunk_interval
 from production.models import FactProduction
 from reliability.models import FactDowntime
 

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from devdata.simulation.catalog import DEFAULT_SHIFTS, STARTUP_DEFECT
+from devdata.simulation.layout import plant_layout
+from devdata.simulation.process import FailureEvent, Timeline, UnitSimulator, simulate_unit
+from devdata.simulation.profiles import PROFILES
+from devdata.simulation.quality import simulate_quality
+from devdata.simulation.sensors import simulate_sensors
+from devdata.simulation.shifts import ShiftPattern, shift_windows
 from mfgplatform import calendar
-from mfgplatform.simulation.catalog import DEFAULT_SHIFTS, STARTUP_DEFECT
-from mfgplatform.simulation.layout import plant_layout
-from mfgplatform.simulation.process import FailureEvent, Timeline, UnitSimulator, simulate_unit
-from mfgplatform.simulation.profiles import PROFILES
-from mfgplatform.simulation.quality import simulate_quality
-from mfgplatform.simulation.sensors import simulate_sensors
-from mfgplatform.simulation.shifts import ShiftPattern, shift_windows
 
 PATTERNS = [
     ShiftPattern(s.code, calendar.parse_clock(s.start), calendar.parse_clock(s.end), s.weekdays,

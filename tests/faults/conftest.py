@@ -53,11 +53,14 @@ def terminate(pids: list[int]) -> None:
             conn.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-def kill_when(application_name: str, *, query_like: str, waiting_on_lock: bool = False, timeout: float = 60) -> int:
-    """Wait until the process has a session running `query_like`, terminate that session, return its pid."""
+def kill_when(application_name: str, *, query_like: str, waiting_on_lock: bool = False, timeout: float = 60,
+              terminate_it: bool = True) -> int:
+    """Wait until the process has a session running `query_like`, terminate that session (unless told not
+    to: the caller kills the process instead), return its pid."""
     pids = wait_until(lambda: sessions_of(application_name, query_like=query_like, waiting_on_lock=waiting_on_lock),
                       timeout=timeout, what=f"{application_name} to run {query_like}")
-    terminate(pids)
+    if terminate_it:
+        terminate(pids)
     return pids[0]
 
 
@@ -170,7 +173,7 @@ class Platform:
         """gunicorn with 2 workers, as deployed; returns its base URL."""
         self.web_port = free_port()
         process, log = self._spawn(
-            [sys.executable, "-m", "gunicorn", "mfgplatform.wsgi", "--workers", "2", "--bind",
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind",
              f"127.0.0.1:{self.web_port}", "--timeout", "60"],
             self.env("drill-web", **extra), "web",
         )
@@ -182,7 +185,7 @@ class Platform:
         return base
 
     def celery(self, *arguments: str, ready: str, name: str, **extra: str) -> subprocess.Popen:
-        process, log = self._spawn([sys.executable, "-m", "celery", "-A", "mfgplatform", *arguments],
+        process, log = self._spawn([sys.executable, "-m", "celery", "-A", "config", *arguments],
                                    self.env(f"drill-{name}", **extra), name)
         wait_until(lambda: ready in log.read_text(errors="replace") or process.poll() is not None, timeout=60,
                    what=f"{name} to start")
@@ -240,8 +243,8 @@ def platform(private_redis, tmp_path) -> Iterator[Platform]:
 
 @pytest.fixture
 def drill_plant(transactional_db, settings):
+    from devdata.simulation.reference import ensure_reference
     from equipment.models import Equipment
-    from mfgplatform.simulation.reference import ensure_reference
     from production.models import PlannedRunTime, Product
 
     settings.PLANT_TIME_ZONE, settings.PRODUCTION_DAY_START = "UTC", "06:00"

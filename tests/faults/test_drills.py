@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -165,3 +166,168 @@ def test_api_batch_cut_by_a_killed_connection_is_503_and_lands_once_when_resent(
     status, _, result = _post(url, token, batch)
     assert (status, result["accepted"], result["duplicates"]) == (200, 0, 200)
     assert FactProduction.objects.count() == 200
+
+
+# --- Redis stopped under the web app ---------------------------------------------------------------------
+
+
+class Browser:
+    """A staff user's session over real HTTP (cookies, CSRF), without a browser."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, path, error.read().decode(errors="replace")
+
+    def _csrf(self, html: str) -> str:
+        import re
+
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    def login(self, username: str, password: str) -> None:
+        _, _, page = self.get("/admin/login/")
+        body = urllib.parse.urlencode({"username": username, "password": password, "next": "/admin/",
+                                       "csrfmiddlewaretoken": self._csrf(page)}).encode()
+        with self.opener.open(urllib.request.Request(self.base + "/admin/login/", data=body), timeout=60) as response:
+            assert response.geturl().endswith("/admin/"), "login failed"
+
+    def upload(self, path: str, file_name: str, content: bytes) -> tuple[int, str, str]:
+        _, _, page = self.get(path)
+        boundary = "drill-boundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{self._csrf(page)}\r\n',
+            f'--{boundary}\r\nContent-Disposition: form-data; name="reason"\r\n\r\ndrill\r\n',
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n",
+        ]
+        body = "".join(parts).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(self.base + path, data=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, path, error.read().decode(errors="replace")
+
+
+def _fast_recovery_schedule(every_seconds: int = 2) -> None:
+    """Install the schedules, with the recovery job retimed as an operator could (every few seconds)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    call_command("schedule_jobs", stdout=StringIO())
+    PeriodicTask.objects.exclude(name="recover-lost-work").update(enabled=False)
+    entry = PeriodicTask.objects.get(name="recover-lost-work")
+    entry.crontab = None
+    entry.interval = IntervalSchedule.objects.create(every=every_seconds, period=IntervalSchedule.SECONDS)
+    entry.save()
+
+
+def test_import_uploaded_while_redis_is_down_waits_visibly_and_runs_when_redis_is_back(
+        drill_plant, platform, private_redis, django_user_model):
+    from mfgplatform.models import ImportJob, ImportStatus
+    from production.models import Product
+
+    from .conftest import wait_until
+
+    django_user_model.objects.create_superuser("drill-admin", "drill@example.com", "drill-password-1")
+    _fast_recovery_schedule()
+    base = platform.web(IMPORT_BACKGROUND_THRESHOLD_BYTES="10")  # every upload goes to the background
+    browser = Browser(base)
+    browser.login("drill-admin", "drill-password-1")
+
+    private_redis.stop()
+    csv = (b"code,name,description,product_family,unit,default_pri_seconds,defect_opportunities_per_unit,"
+           b"is_active\nDRILL-NEW-1,Drill cap,,,PCE,5,1,1\nDRILL-NEW-2,Drill lid,,,PCE,6,1,1\n")
+    status, job_url, page = browser.upload("/admin/production/product/import/", "products.csv", csv)
+    assert status == 200, page[-2000:]  # followed the redirect to the job page: no server error
+    assert "/import/" in job_url
+    assert "Waiting for the message broker" in page
+    [job] = ImportJob.objects.all()
+    assert (job.status, job.dispatched_at) == (ImportStatus.PREVIEWING, None)
+    # The job page keeps answering while the cache (the same Redis) is away.
+    status, _, page = browser.get(job_url.removeprefix(base))
+    assert status == 200
+    assert 'data-status="previewing"' in page
+
+    # Redis comes back; the worker and beat (started now, as a supervisor restarts them) recover the job.
+    private_redis.start()
+    platform.worker()
+    platform.beat()
+    wait_until(lambda: ImportJob.objects.filter(status=ImportStatus.PREVIEWED).exists(), timeout=90,
+               what="the kept job to be previewed by a worker")
+    job.refresh_from_db()
+    assert job.dispatched_at is not None
+    assert job.attempts == 1
+    assert AuditLog.objects.filter(action="import.started", object_id=str(job.pk)).count() == 1
+    assert not Product.objects.filter(code__startswith="DRILL-NEW").exists()  # a preview writes nothing
+
+
+# --- a worker killed mid-job -------------------------------------------------------------------------------
+
+
+def test_worker_killed_mid_job_shows_as_lost_is_audited_and_the_job_comes_back(
+        drill_plant, platform, table_lock, settings, monkeypatch):
+    import os
+    import signal
+    from pathlib import Path
+
+    from celery import Celery
+    from django_celery_results.models import TaskResult
+
+    from mfgplatform.operations.admin import operations_status
+    from mfgplatform.operations.lost_work import record_lost_runs
+
+    from .conftest import wait_until
+
+    settings.JOB_LOST_AFTER_SECONDS = 1
+    # The purge waits behind this lock; the whole worker (main process and child) dies there, as on host loss.
+    lock = table_lock("ingest_event_receipt", "SHARE")
+    worker = platform.worker()
+    # Celery reads CELERY_BROKER_URL from the environment before any broker given in code.
+    monkeypatch.setenv("CELERY_BROKER_URL", platform.redis.url)
+    sent = Celery("drill-sender", broker=platform.redis.url).send_task("mfgplatform.purge_ingest_receipts")
+    wait_until(lambda: TaskResult.objects.filter(task_id=sent.id, status="STARTED").exists(), timeout=60,
+               what=f"the job to start\n{platform.logs()[-1500:]}")
+    kill_when("drill-worker", query_like="DELETE FROM ingest_event_receipt%", waiting_on_lock=True, terminate_it=False)
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    for pid in [worker.pid, *map(int, children)]:
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    lock.release()
+
+    # The status page shows the run as lost once its lock is gone, without any worker to tell it.
+    from mfgplatform.operations.jobs import lock_is_held
+
+    lost = wait_until(lambda: operations_status()["lost_runs"]["rows"], timeout=30, what=lambda: (
+        f"lost: {list(TaskResult.objects.values_list('status', 'date_started', 'date_created'))} "
+        f"{lock_is_held('purge_ingest_receipts')} {operations_status()['lost_runs']}"))
+    assert [(run.task_id, run.job) for run in lost] == [(sent.id, "purge_ingest_receipts")]
+    # The recovery job records it once; the killed attempt's own start is in the audit log.
+    assert [run.task_id for run in record_lost_runs()] == [sent.id]
+    assert record_lost_runs() == []
+    [started] = AuditLog.objects.filter(action="job.purge_ingest_receipts.started")
+    [lost_event] = AuditLog.objects.filter(action="job.purge_ingest_receipts.lost")
+    assert started.object_id == lost_event.object_id == sent.id
+    assert [event.action for event in operations_status()["failures"]] == ["job.purge_ingest_receipts.lost"]
+    assert TaskResult.objects.get(task_id=sent.id).status == "FAILURE"
+
+    # A worker comes back (its supervisor restarts it) and the next scheduled run goes ahead: the dead
+    # run left no lock behind.
+    platform.worker()
+    again = Celery("drill-sender", broker=platform.redis.url).send_task("mfgplatform.purge_ingest_receipts")
+    wait_until(lambda: TaskResult.objects.filter(task_id=again.id, status="SUCCESS").exists(), timeout=90,
+               what="the next run to succeed")
+    [succeeded] = AuditLog.objects.filter(action="job.purge_ingest_receipts.succeeded")
+    assert succeeded.object_id == again.id

@@ -1,4 +1,4 @@
-"""Running a job from the shell: `manage.py run_job NAME` here, and `celery -A mfgplatform call NAME` to the
+"""Running a job from the shell: `manage.py run_job NAME` here, and `celery -A config call NAME` to the
 workers (which failed with AppRegistryNotReady before the result backend set Django up)."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_run_job_lists_the_jobs_and_refuses_an_unknown_one():
 
 def test_celery_call_from_the_shell_queues_the_job(private_redis):
     env = {**os.environ, "CELERY_BROKER_URL": private_redis.url, "REDIS_URL": private_redis.url}
-    done = subprocess.run([sys.executable, "-m", "celery", "-A", "mfgplatform", "call", "mfgplatform.maintain_chunks"],
+    done = subprocess.run([sys.executable, "-m", "celery", "-A", "config", "call", "mfgplatform.maintain_chunks"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     task_id = done.stdout.strip()

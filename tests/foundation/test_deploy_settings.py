@@ -35,7 +35,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def _variables_read_by_settings() -> set[str]:
-    source = (ROOT / "mfgplatform" / "settings.py").read_text()
+    source = (ROOT / "config" / "settings.py").read_text()
     return set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z_]+)\"", source))
 
 

@@ -82,5 +82,7 @@ def test_migrate_to_zero_and_back(scratch_database):
 
     _migrate(url)
     assert _project_tables(name) == tables
-    # Reference data comes back exactly as the first migration left it.
-    assert _row_counts(name, tables) == counts_before
+    # Reference data comes back exactly as the first migration left it. The audit log is not reference
+    # data: a fresh install records the roles being completed, a reinstall finds them complete.
+    reference = tables - {"audit_log"}
+    assert _row_counts(name, reference) == {t: n for t, n in counts_before.items() if t in reference}

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.models import AuditLog, IngestToken
-from mfgplatform.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 
@@ -64,6 +64,8 @@ BAD_ITEMS = [
     pytest.param(_sensor(9007, time="0001-01-01T00:00:00+14:00"), "time", id="year_1_bc_in_utc"),
     pytest.param(_sensor(9008, time="9999-12-31T23:59:59-14:00"), "time", id="year_10000_in_utc"),
     pytest.param(_production(900, produced_qty=1e12, good_qty=1), "produced_qty", id="qty_beyond_numeric_14_3"),
+    # Found by the fuzz test: deciding whether 1e200 rounds past the limit raised InvalidOperation.
+    pytest.param(_production(903, produced_qty=1e200, good_qty=1), "produced_qty", id="qty_1e200"),
     pytest.param(_production(901, produced_qty=99_999_999_999.9999, good_qty=1), "produced_qty",
                  id="qty_rounding_up_to_overflow"),
     pytest.param(_production(902, ended_at="9999-12-31T00:00:00Z"), "ended_at", id="ended_in_year_9999"),
@@ -115,7 +117,7 @@ def test_unparseable_bodies_are_a_problem_not_a_server_error(client, token, body
 def test_an_unexpected_error_is_problem_json_without_debug(client, token, settings, monkeypatch):
     """Under DEBUG=false Django's 500 page is HTML; a machine client gets problem+json instead. The
     fault is simulated: no input is known to cause one any more."""
-    from mfgplatform.ingest import views
+    from mfgplatform.ingest import api as views
 
     settings.DEBUG = False
 

@@ -7,9 +7,9 @@ from io import BytesIO
 
 import pytest
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
 from mfgplatform.ingest.loader import load_csv
-from mfgplatform.simulation.reference import ensure_reference
 from production.models import FactProduction, PlannedRunTime, Product
 from reliability.models import FactDowntime, FactSensorEvent
 

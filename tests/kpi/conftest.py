@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from mfgplatform.views_registry import refresh_views
+from mfgplatform.aggregates.registry import refresh_views
 
 from .factories import ensure_dates
 

@@ -1,4 +1,4 @@
-"""Aggregates kept by production day (mfgplatform.day_aggregate): after any writes, an incremental pass
+"""Aggregates kept by production day (mfgplatform/sql/day_aggregate): after any writes, an incremental pass
 leaves exactly the rows a rebuild computes and writes only the rows that changed; what invalidates
 which days (facts, orders, dimensions, the calendar, TRUNCATE, the clock); a failed pass keeps its
 invalidations."""
@@ -238,7 +238,7 @@ def test_the_days_the_clock_moved_are_recomputed(plant):
 
 
 def test_a_failed_pass_leaves_rows_and_invalidations_as_they_were(plant, refresh):
-    from mfgplatform.views_registry import refresh_views
+    from mfgplatform.aggregates.registry import refresh_views
 
     units, reasons = plant
     add_downtime(units[0], reasons[1], at(FIRST_DAY, 9), at(FIRST_DAY, 10))

@@ -14,12 +14,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from devdata.simulation.reference import ensure_reference
 from equipment.models import Equipment
+from mfgplatform.aggregates.registry import refresh_views
 from mfgplatform.ingest.loader import load_csv
-from mfgplatform.maintenance import drop_old_sensor_chunks
 from mfgplatform.models import IngestToken
-from mfgplatform.simulation.reference import ensure_reference
-from mfgplatform.views_registry import refresh_views
+from mfgplatform.operations.chunks import drop_old_sensor_chunks
 from production.models import PlannedRunTime, Product
 from reliability.sensor_aggregate import record_sensor_writes, refresh_sensor_hourly
 
@@ -303,7 +303,7 @@ def test_passes_wait_for_each_other_and_never_block_readers():
 
 
 def test_the_scheduled_refresh_runs_the_pass_on_every_run(unit):
-    from mfgplatform.view_refresh import refresh_changed_views
+    from mfgplatform.aggregates.refresh import refresh_changed_views
 
     _insert_raw([(at(8), unit.id, "temperature", 1.0, GOOD), (at(9), unit.id, "temperature", 2.0, GOOD)])
     record_sensor_writes(at(8), at(9))

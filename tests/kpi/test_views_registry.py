@@ -10,9 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from mfgplatform import views_registry
-from mfgplatform.models import MaterializedViewRefresh
-from mfgplatform.views_registry import (
+from mfgplatform.aggregates import registry as views_registry
+from mfgplatform.aggregates.registry import (
     IncrementalAggregate,
     MaterializedView,
     is_populated,
@@ -20,6 +19,7 @@ from mfgplatform.views_registry import (
     refresh_plan,
     refresh_views,
 )
+from mfgplatform.models import MaterializedViewRefresh
 
 from .factories import make_shift, only_shifts
 

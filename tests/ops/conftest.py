@@ -39,7 +39,7 @@ def wait_until(condition: Callable[[], object], *, timeout: float = 30, interval
         if result:
             return result
         time.sleep(interval)
-    pytest.fail(f"timed out after {timeout}s waiting for {what or condition}")
+    pytest.fail(f"timed out after {timeout}s waiting for {what() if callable(what) else what or condition}")
 
 
 # --- SMTP ---------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ class CeleryHarness:
         log = self.tmp / f"{name}-{uuid.uuid4().hex[:6]}.log"
         handle = log.open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mfgplatform", *arguments],
+            [sys.executable, "-m", "celery", "-A", "config", *arguments],
             cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
         )
         started = CeleryProcess(process, log)
@@ -168,9 +168,12 @@ class CeleryHarness:
 
 
 @pytest.fixture
-def celery_harness(tmp_path, smtp_server) -> Iterator[CeleryHarness]:
+def celery_harness(tmp_path, smtp_server, monkeypatch) -> Iterator[CeleryHarness]:
     """Start workers and beat on demand, pointed at the test database, the test broker and the
     loopback SMTP server; stops them and empties the test broker afterwards."""
+    # Celery prefers CELERY_BROKER_URL from the environment to a broker given in code: the test's
+    # sender must publish where the workers listen.
+    monkeypatch.setenv("CELERY_BROKER_URL", TEST_BROKER)
     broker = redis.Redis.from_url(TEST_BROKER)
     broker.flushdb()
     env = {

@@ -23,14 +23,14 @@ from django.db import connection
 from django.utils import timezone
 
 from mfgplatform import tasks
+from mfgplatform.aggregates.refresh import refresh_changed_views
 from mfgplatform.backup import archive
 from mfgplatform.backup.client import client_programs
 from mfgplatform.backup.errors import BackupError
 from mfgplatform.backup.postgres import Target
 from mfgplatform.backup.restore import restore_backup
-from mfgplatform.maintenance import archive_audit_log
 from mfgplatform.models import AuditLog
-from mfgplatform.view_refresh import refresh_changed_views
+from mfgplatform.operations.audit_archive import archive_audit_log
 from tests.ops.conftest import keep_reference_data  # noqa: F401 (module fixture, used by pytestmark)
 
 from .conftest import ROOT

@@ -8,9 +8,9 @@ import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 
-from mfgplatform import jobs
-from mfgplatform.jobs import JobResult, lock_key, periodic_job, retry_countdown
 from mfgplatform.models import AuditLog
+from mfgplatform.operations import jobs
+from mfgplatform.operations.jobs import JobResult, lock_key, periodic_job, retry_countdown
 
 from .conftest import database_url
 
@@ -38,7 +38,10 @@ def broken_job() -> JobResult:
 def test_a_successful_run_writes_one_audit_event_with_duration_and_rows():
     result = counting_job.apply(kwargs={"rows": 7})
     assert result.result["outcome"] == "succeeded"
-    [event] = AuditLog.objects.filter(action__startswith="job.test_counting.")
+    started, event = AuditLog.objects.filter(action__startswith="job.test_counting.").order_by("id")
+    # Every attempt is marked when it begins, so one killed mid-run still leaves a trace.
+    assert (started.action, started.object_id, started.payload["attempt"]) == (
+        "job.test_counting.started", result.id, 1)
     assert event.action == "job.test_counting.succeeded"
     assert event.actor_label == "job:test_counting"
     assert (event.object_type, event.object_id) == ("job", result.id)
@@ -59,8 +62,14 @@ def test_tasks_have_explicit_names_and_late_acknowledgement():
     task = tasks.send_compliance_reports_task
     assert (task.acks_late, task.reject_on_worker_lost, task.max_retries) == (True, True, 5)
     assert task.time_limit == task.soft_time_limit + 60
-    # A job must finish well inside the broker's visibility timeout, or Redis hands it to a second worker.
-    assert task.time_limit * 2 <= settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    # Every job's hard limit and the longest retry countdown end inside the broker's visibility timeout,
+    # or Redis hands a running (or waiting) job to a second worker.
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    longest = max(job.time_limit for job in jobs.PERIODIC_JOBS.values())
+    assert longest < visibility
+    assert visibility > jobs.RETRY_BACKOFF_MAX_SECONDS
+    # ... and the refresh fits its 15-minute interval.
+    assert tasks.refresh_views_task.time_limit <= 15 * 60
 
 
 def test_a_run_is_skipped_while_another_holds_the_job_lock(settings):
@@ -91,8 +100,9 @@ def test_a_transient_error_is_retried_and_recorded_as_retrying(settings):
     result = flaky_job.apply()
     # Eager mode runs the retries inline: 2 retries, then the final failure.
     assert result.state == "FAILURE"
-    outcomes = list(AuditLog.objects.filter(action__startswith="job.test_flaky.").order_by("id")
-                    .values_list("action", "payload__attempt"))
+    outcomes = list(AuditLog.objects.filter(action__startswith="job.test_flaky.").exclude(
+        action__endswith=".started").order_by("id").values_list("action", "payload__attempt"))
+    assert AuditLog.objects.filter(action="job.test_flaky.started").count() == 3
     assert outcomes == [("job.test_flaky.retrying", 1), ("job.test_flaky.retrying", 2), ("job.test_flaky.failed", 3)]
     failed = AuditLog.objects.get(action="job.test_flaky.failed")
     assert failed.payload["error"] == "SMTPServerDisconnected: connection unexpectedly closed"
@@ -101,8 +111,8 @@ def test_a_transient_error_is_retried_and_recorded_as_retrying(settings):
 def test_a_programming_error_fails_at_once_without_retries():
     result = broken_job.apply()
     assert result.state == "FAILURE"
-    assert list(AuditLog.objects.filter(action__startswith="job.test_broken.").values_list("action", flat=True)) == [
-        "job.test_broken.failed"]
+    actions = AuditLog.objects.filter(action__startswith="job.test_broken.").order_by("id")
+    assert list(actions.values_list("action", flat=True)) == ["job.test_broken.started", "job.test_broken.failed"]
 
 
 def test_retry_raises_celery_retry_with_a_bounded_countdown(settings, monkeypatch):

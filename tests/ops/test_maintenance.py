@@ -6,15 +6,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from mfgplatform.maintenance import (
-    archive_audit_log,
-    chunk_health,
-    compress_old_sensor_chunks,
-    drop_old_sensor_chunks,
-    read_archive,
-    recover_pending_archives,
-)
 from mfgplatform.models import AuditLog
+from mfgplatform.operations.audit_archive import archive_audit_log, read_archive, recover_pending_archives
+from mfgplatform.operations.chunks import chunk_health, compress_old_sensor_chunks, drop_old_sensor_chunks
 
 pytestmark = pytest.mark.django_db
 

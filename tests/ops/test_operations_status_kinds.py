@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from mfgplatform import tasks
+from mfgplatform.aggregates.refresh import refresh_changed_views
+from mfgplatform.aggregates.registry import IncrementalAggregate, MaterializedView, refresh_plan
 from mfgplatform.models import AuditLog
-from mfgplatform.view_refresh import refresh_changed_views
-from mfgplatform.views_registry import IncrementalAggregate, MaterializedView, refresh_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_status_page_lists_every_registered_view_with_its_kind(installed, admin_
 
 
 def test_status_rows_of_an_incremental_aggregate_have_no_source_check(installed):
-    from mfgplatform.admin_operations import _view_status
+    from mfgplatform.operations.admin import _view_status
 
     rows = {row["name"]: row for row in _view_status()}
     aggregate = rows["agg_sensor_hourly"]

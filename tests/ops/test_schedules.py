@@ -10,7 +10,7 @@ from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from mfgplatform.models import AuditLog, MaterializedViewRefresh
-from mfgplatform.schedules import DEFAULT_SCHEDULES, pg_cron_jobs, pg_cron_status
+from mfgplatform.operations.schedules import DEFAULT_SCHEDULES, pg_cron_jobs, pg_cron_status
 from reliability.sensor_aggregate import record_sensor_writes
 
 from .conftest import database_url
@@ -18,6 +18,7 @@ from .conftest import database_url
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
+    "recover-lost-work": ("mfgplatform.recover_lost_work", "* * * * *"),
     "refresh-views": ("mfgplatform.refresh_views", "*/15 * * * *"),
     "maintain-chunks": ("mfgplatform.maintain_chunks", "10 2 * * *"),
     "apply-sensor-retention": ("mfgplatform.apply_sensor_retention", "20 2 * * *"),
@@ -96,7 +97,7 @@ def test_the_pg_cron_job_sql_runs_and_records_itself_like_the_celery_jobs():
     assert retention.payload["engine"] == "pg_cron"
     assert retention.payload["rows"] == 1  # one chunk dropped
     refreshed = AuditLog.objects.get(action="job.refresh_views.succeeded")
-    from mfgplatform.views_registry import refresh_plan
+    from mfgplatform.aggregates.registry import refresh_plan
 
     names = [view.name for view in refresh_plan()]
     assert "agg_sensor_hourly" in names
@@ -107,8 +108,8 @@ def test_the_pg_cron_job_sql_runs_and_records_itself_like_the_celery_jobs():
 
 
 def test_the_pg_cron_job_is_skipped_while_the_celery_job_holds_the_lock():
-    from mfgplatform.jobs import advisory_lock
-    from mfgplatform.schedules import sensor_retention_sql
+    from mfgplatform.operations.jobs import advisory_lock
+    from mfgplatform.operations.schedules import sensor_retention_sql
 
     with advisory_lock("apply_sensor_retention") as acquired, psycopg.connect(database_url()) as other:
         assert acquired

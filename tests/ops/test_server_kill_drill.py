@@ -143,7 +143,7 @@ PLANT = f"""
 import datetime as dt
 from decimal import Decimal
 from equipment.models import Equipment
-from mfgplatform.simulation.reference import ensure_reference
+from devdata.simulation.reference import ensure_reference
 from production.models import PlannedRunTime, Product
 day = dt.date.fromisoformat("{DAY}")
 reference = ensure_reference(day - dt.timedelta(days=1), day + dt.timedelta(days=1))
@@ -240,7 +240,7 @@ def test_server_killed_mid_api_batch_is_a_retryable_503_and_the_resent_batch_lan
     port = free_port()
     log = tmp_path / "web.log"
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "mfgplatform.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
          "--timeout", "120"],
         cwd=ROOT, env={**_env(server, "kill-web"), "CONN_MAX_AGE": "60"}, stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from mfgplatform import tasks
+from mfgplatform.aggregates.refresh import refresh_changed_views
+from mfgplatform.aggregates.registry import refresh_order
 from mfgplatform.compliance.verification import run_checks
 from mfgplatform.models import AuditLog, DimShift, MaterializedViewRefresh
-from mfgplatform.view_refresh import refresh_changed_views
-from mfgplatform.views_registry import refresh_order
 
 from .conftest import ROOT, database_url, wait_until
 
@@ -80,7 +80,7 @@ def test_kpis_from_views_equal_the_facts_on_seeded_data():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("keep_reference_data")
 def test_refresh_job_skips_views_whose_sources_did_not_change():
-    from mfgplatform.view_refresh import source_signature
+    from mfgplatform.aggregates.refresh import source_signature
 
     first = refresh_changed_views()
     names = [view.name for view in refresh_order()]

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from mfgplatform.views_registry import refresh_views
+from mfgplatform.aggregates.registry import refresh_views
 from tests.kpi.factories import add_measurement, ensure_dates, make_equipment, make_shift, only_shifts
 
 from .piston_rings import PHASE_ONE, PHASE_TWO

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mfgplatform.views_registry import refresh_views
+from mfgplatform.aggregates.registry import refresh_views
 from quality.spc import control_chart, select
 
 PASSWORD = "Quality-test-pass-1"

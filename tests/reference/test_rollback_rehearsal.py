@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from mfgplatform.aggregates.refresh import refresh_changed_views
+from mfgplatform.aggregates.registry import refresh_views
 from mfgplatform.reference_data import ReferenceDataInUse
-from mfgplatform.view_refresh import refresh_changed_views
-from mfgplatform.views_registry import refresh_views
 from tests.ops.kpi_snapshot import snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from mfgplatform.simulation.reference import ensure_dates
-from mfgplatform.views_registry import refresh_views
+from devdata.simulation.reference import ensure_dates
+from mfgplatform.aggregates.registry import refresh_views
 
 # Monday 5 to Wednesday 7 January 2026: three working days.
 START = dt.date(2026, 1, 5)

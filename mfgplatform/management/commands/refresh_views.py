@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mfgplatform.aggregates.registry import IncrementalAggregate, refresh_plan, refresh_views, registered_views
 from mfgplatform.models import RefreshOutcome
-from mfgplatform.views_registry import IncrementalAggregate, refresh_plan, refresh_views, registered_views
 
 
 class Command(BaseCommand):

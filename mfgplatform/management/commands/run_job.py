@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
 
 from mfgplatform.db_faults import EXIT_TEMPFAIL, classify
-from mfgplatform.jobs import PERIODIC_JOBS, SINGLE_ATTEMPT_HEADER
+from mfgplatform.operations.jobs import PERIODIC_JOBS, SINGLE_ATTEMPT_HEADER
 
 
 class Command(BaseCommand):

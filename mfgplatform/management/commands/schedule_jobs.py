@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from mfgplatform.schedules import (
+from mfgplatform.operations.schedules import (
     DEFAULT_SCHEDULES,
     PgCronUnavailable,
     install_celery_schedules,

@@ -1,0 +1,266 @@
+"""Registry and refresh of the materialized views that hold the KPI building blocks.
+
+Each app declares its views in `<app>/aggregates.py` with `register(...)`; the registry
+discovers those modules, orders the views so that every view refreshes after the views it reads,
+and refreshes them. A registered view is of one of two kinds:
+
+- a `MaterializedView`: one that has never been populated gets a plain REFRESH (PostgreSQL refuses
+  CONCURRENTLY on it), every later refresh runs CONCURRENTLY so readers are never blocked (each
+  view has a unique index on plain, non-NULL columns for that);
+- an `IncrementalAggregate`: a table kept by a SQL function that re-aggregates only what was
+  written since its last pass (`function(rebuild => false)`), or everything its sources still hold
+  (`rebuild => true`, a `full` refresh), and returns the rows it wrote in `rows_written`. Readers
+  are never blocked either; the function serializes its own passes.
+
+Each view refreshes in its own transaction; a failure is logged and the views that depend on it are
+skipped, the others still refresh. Every refresh is logged in `mv_refresh_log` (start, duration,
+rows, outcome; for an incremental aggregate the rows written by the pass).
+
+`refresh_order()` lists the materialized views only, the objects REFRESH MATERIALIZED VIEW applies
+to; `refresh_plan()` lists both kinds (the jobs and the status page read it).
+
+Before refreshing, the plant calendar functions in the database are brought in line with the
+settings (PLANT_TIME_ZONE, PRODUCTION_DAY_START), so SQL windows and Python windows agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from psycopg import sql
+
+from ..calendar import parse_clock
+from ..models import MaterializedViewRefresh, RefreshOutcome
+from ..sql_objects import current_sql
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MaterializedView:
+    name: str
+    app_label: str
+    description: str
+    depends_on: tuple[str, ...] = ()
+    sources: tuple[str, ...] = field(default=(), compare=False)  # tables it reads
+
+
+@dataclass(frozen=True)
+class IncrementalAggregate:
+    """A table kept current by the pass `function` (see the module docstring) instead of a REFRESH."""
+
+    name: str
+    app_label: str
+    description: str
+    function: str  # SQL function (rebuild boolean) returning a row with rows_written
+    depends_on: tuple[str, ...] = ()
+    sources: tuple[str, ...] = field(default=(), compare=False)  # tables it reads
+
+
+RegisteredView = MaterializedView | IncrementalAggregate
+View = TypeVar("View", MaterializedView, IncrementalAggregate)
+
+_views: dict[str, RegisteredView] = {}
+_discovered = False
+
+
+def register(view: View) -> View:
+    existing = _views.get(view.name)
+    if existing is not None and existing != view:
+        raise ValueError(f"materialized view {view.name} is registered twice with different definitions")
+    _views[view.name] = view
+    return view
+
+
+def registered_views() -> dict[str, RegisteredView]:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("aggregates")
+        _discovered = True
+    return dict(_views)
+
+
+def refresh_order(names: Iterable[str] | None = None) -> list[MaterializedView]:
+    """The materialized views to refresh, dependencies first: all, or `names` and every view downstream."""
+    return [view for view in refresh_plan(names) if isinstance(view, MaterializedView)]
+
+
+def refresh_plan(names: Iterable[str] | None = None) -> list[RegisteredView]:
+    """The views of both kinds to refresh, dependencies first: all views, or `names` and every view
+    downstream. Among views that do not depend on each other, materialized views come first."""
+    views = registered_views()
+    for view in views.values():
+        missing = [dep for dep in view.depends_on if dep not in views]
+        if missing:
+            raise ValueError(f"{view.name} depends on unregistered view(s) {', '.join(missing)}")
+    selected = set(views) if names is None else _with_dependents(set(names), views)
+    ordered: list[RegisteredView] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise ValueError(f"dependency cycle: {' -> '.join((*trail, name))}")
+        state[name] = "visiting"
+        for dep in views[name].depends_on:
+            visit(dep, (*trail, name))
+        state[name] = "done"
+        if name in selected:
+            ordered.append(views[name])
+
+    for name in sorted(views, key=lambda name: (isinstance(views[name], IncrementalAggregate), name)):
+        visit(name, ())
+    return ordered
+
+
+def _with_dependents(names: set[str], views: dict[str, RegisteredView]) -> set[str]:
+    unknown = names - set(views)
+    if unknown:
+        raise ValueError(f"unknown materialized view(s): {', '.join(sorted(unknown))}")
+    selected = set(names)
+    grew = True
+    while grew:
+        grew = False
+        for view in views.values():
+            if view.name not in selected and selected.intersection(view.depends_on):
+                selected.add(view.name)
+                grew = True
+    return selected
+
+
+def _with_unpopulated_dependencies(names: set[str]) -> set[str]:
+    """A view cannot be refreshed while a view it reads has never been populated: add those."""
+    views = registered_views()
+    unknown = names - set(views)
+    if unknown:
+        raise ValueError(f"unknown materialized view(s): {', '.join(sorted(unknown))}")
+    pending = list(names)
+    while pending:
+        for dependency in views[pending.pop()].depends_on:
+            if dependency not in names and not is_populated(dependency):
+                names.add(dependency)
+                pending.append(dependency)
+    return names
+
+
+def sync_plant_calendar() -> bool:
+    """Rewrite the SQL calendar functions if the settings changed; True when they were rewritten."""
+    zone, day_start = settings.PLANT_TIME_ZONE, parse_clock(settings.PRODUCTION_DAY_START)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mfg_plant_time_zone(), mfg_production_day_start()")
+        current_zone, current_start = cursor.fetchone()
+        if (current_zone, current_start) == (zone, day_start):
+            return False
+        cursor.execute(current_sql("mfgplatform", "plant_calendar_settings", time_zone=zone.replace("'", "''"),
+                                   day_start=day_start.strftime("%H:%M:%S")))
+    logger.info("plant calendar in SQL set to %s, production day from %s", zone, day_start)
+    return True
+
+
+def is_populated(name: str) -> bool:
+    """Whether a materialized view has been populated; an incremental aggregate, a table that each
+    pass brings up to date, always counts as populated."""
+    if isinstance(registered_views().get(name), IncrementalAggregate):
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ispopulated FROM pg_matviews WHERE matviewname = %s", [name])
+        row = cursor.fetchone()
+    if row is None:
+        raise ValueError(f"materialized view {name} does not exist (are migrations applied?)")
+    return bool(row[0])
+
+
+def refresh_view(view: RegisteredView, *, concurrently: bool | None = None, full: bool = False,
+                 triggered_by: str = "") -> MaterializedViewRefresh:
+    """Refresh one view and log it. For a materialized view `concurrently=None` chooses: plain first,
+    concurrent after; an incremental aggregate runs its pass, a rebuild with `full`."""
+    if isinstance(view, IncrementalAggregate):
+        return _run_pass(view, full=full, triggered_by=triggered_by)
+    populated = is_populated(view.name)
+    use_concurrently = populated if concurrently is None else (concurrently and populated)
+    started_at = timezone.now()
+    clock = time.perf_counter()
+    statement = f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if use_concurrently else ''}{view.name}"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The view queries' cost estimates are large enough to trigger JIT compilation, which
+            # costs about a second per refresh here and saves nothing on these plans.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(statement)
+            duration = time.perf_counter() - clock
+            # Fresh statistics: the views that read this one and the KPI queries plan with them.
+            cursor.execute(f"ANALYZE {view.name}")
+            cursor.execute(f"SELECT count(*) FROM {view.name}")  # noqa: S608 (registered name)
+            rows = cursor.fetchone()[0]
+    except Exception as error:  # logged, and the caller skips the dependents
+        logger.exception("refresh of %s failed", view.name)
+        return MaterializedViewRefresh.objects.create(
+            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
+            concurrently=use_concurrently, outcome=RefreshOutcome.FAILED, error=str(error)[:4000],
+            triggered_by=triggered_by,
+        )
+    return MaterializedViewRefresh.objects.create(
+        view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows,
+        concurrently=use_concurrently, outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
+    )
+
+
+def _run_pass(view: IncrementalAggregate, *, full: bool, triggered_by: str) -> MaterializedViewRefresh:
+    started_at = timezone.now()
+    clock = time.perf_counter()
+    statement = sql.SQL("SELECT rows_written FROM {}(rebuild => %s)").format(sql.Identifier(view.function))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [full])
+            rows = cursor.fetchone()[0]
+            duration = time.perf_counter() - clock
+            if full:
+                # Every row rewritten: fresh statistics for the readers' plans (autovacuum's
+                # analyze keeps up with the few hours an incremental pass rewrites).
+                cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(view.name)))
+    except Exception as error:  # logged, and the caller skips the dependents
+        logger.exception("%s pass of %s failed", "full" if full else "incremental", view.name)
+        return MaterializedViewRefresh.objects.create(
+            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
+            concurrently=True, outcome=RefreshOutcome.FAILED, error=str(error)[:4000], triggered_by=triggered_by,
+        )
+    return MaterializedViewRefresh.objects.create(
+        view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows, concurrently=True,
+        outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
+    )
+
+
+def refresh_views(
+    names: Iterable[str] | None = None, *, concurrently: bool | None = None, full: bool = False,
+    triggered_by: str = "",
+) -> list[MaterializedViewRefresh]:
+    """Refresh the registered views of both kinds (or `names` and what depends on them) in dependency
+    order; `full` rebuilds the incremental aggregates instead of running their incremental pass."""
+    sync_plant_calendar()
+    if names is not None:
+        names = _with_unpopulated_dependencies(set(names))
+    failed: set[str] = set()
+    log: list[MaterializedViewRefresh] = []
+    for view in refresh_plan(names):
+        blocked = failed.intersection(view.depends_on)
+        if blocked:
+            failed.add(view.name)
+            log.append(MaterializedViewRefresh.objects.create(
+                view_name=view.name, started_at=timezone.now(), outcome=RefreshOutcome.SKIPPED,
+                error=f"dependency failed: {', '.join(sorted(blocked))}", triggered_by=triggered_by,
+            ))
+            continue
+        entry = refresh_view(view, concurrently=concurrently, full=full, triggered_by=triggered_by)
+        if entry.outcome != RefreshOutcome.SUCCESS:
+            failed.add(view.name)
+        log.append(entry)
+    return log

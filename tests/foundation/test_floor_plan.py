@@ -1,0 +1,138 @@
+"""The floor plan (docs/architecture.md) holds: imports point down, never up.
+
+Read from the source with `ast`, so an import inside a function counts as much as one at the top.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_APPS = ("equipment", "production", "quality", "reliability", "ontology")
+TOP_FLOOR = ("devdata", "config")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Absolute module names a file imports (relative imports are resolved against its package)."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join((*base, *(node.module.split(".") if node.module else ())))
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def offending_imports(paths, forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in paths:
+        for module in sorted(imported_modules(path)):
+            if module.split(".")[0] in forbidden:
+                found.append(f"{path.relative_to(ROOT)} imports {module}")
+    return found
+
+
+def app_sources(app: str, *, migrations: bool = False):
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if ("migrations" in path.parts) == migrations:
+            yield path
+
+
+def test_the_module_reader_sees_relative_and_nested_imports(tmp_path, monkeypatch):
+    package = tmp_path / "mfgplatform" / "operations"
+    package.mkdir(parents=True)
+    source = package / "probe.py"
+    source.write_text("from ..aggregates import registry\n\ndef f():\n    from production.models import Product\n")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert imported_modules(source) == {
+        "mfgplatform.aggregates", "mfgplatform.aggregates.registry", "production.models", "production.models.Product",
+    }
+
+
+# Upward imports that exist today, each to be replaced by a registry the domain fills (as kpis.py,
+# aggregates.py and compliance.py do); the set may only shrink.
+KNOWN_UPWARD_IMPORTS = {
+    # The fact changelists' area/line filter reads the equipment tree.
+    "mfgplatform/admin_base.py imports equipment.models",
+    "mfgplatform/admin_base.py imports equipment.models.Equipment",
+    # The ingest API's bounds are read from the fact models' fields.
+    "mfgplatform/ingest/events.py imports production.models",
+    "mfgplatform/ingest/events.py imports production.models.FactProduction",
+    "mfgplatform/ingest/events.py imports reliability.models",
+    "mfgplatform/ingest/events.py imports reliability.models.FactSensorEvent",
+}
+
+
+def test_the_shared_layer_imports_no_domain_app_and_nothing_above_it():
+    found = offending_imports(app_sources("mfgplatform"), DOMAIN_APPS + TOP_FLOOR + ("workbench",))
+    assert sorted(set(found) - KNOWN_UPWARD_IMPORTS) == []
+
+
+@pytest.mark.parametrize("app", DOMAIN_APPS)
+def test_domain_apps_import_neither_development_data_nor_the_project_package(app):
+    assert offending_imports(app_sources(app), TOP_FLOOR) == []
+
+
+def test_equipment_sits_below_the_other_domains():
+    assert offending_imports(app_sources("equipment"), tuple(a for a in DOMAIN_APPS if a != "equipment")) == []
+
+
+@pytest.mark.parametrize("app", ["production", "quality", "reliability"])
+def test_the_three_domains_do_not_import_each_other(app):
+    siblings = tuple(a for a in ("production", "quality", "reliability", "ontology") if a != app)
+    assert offending_imports(app_sources(app), siblings) == []
+
+
+PROJECT_PACKAGES = ("mfgplatform", "equipment", "production", "quality", "reliability", "ontology", "devdata",
+                    "workbench", "config")
+# Data migrations that still call shared-layer helpers (the history-writing bulk loader, the role sync, the
+# default break position). A migration must run the same way forever, so these are to be frozen into the
+# migrations themselves; the list may only shrink.
+KNOWN_MIGRATION_IMPORTS = {
+    "equipment/migrations/0002_equipment_classes.py": {"mfgplatform.reference_data"},
+    "mfgplatform/migrations/0002_calendar_reference.py": {"mfgplatform.reference_data"},
+    "mfgplatform/migrations/0003_units_reference.py": {"mfgplatform.reference_data"},
+    "mfgplatform/migrations/0004_kpi_catalog.py": {"mfgplatform.reference_data"},
+    "mfgplatform/migrations/0006_shifts_and_date_ranges.py": {"mfgplatform.reference_data"},
+    "mfgplatform/migrations/0021_roles.py": {"mfgplatform.roles"},
+    "mfgplatform/migrations/0050_operations.py": {"mfgplatform.models.reports"},
+    "mfgplatform/migrations/0081_default_break_positions.py": {"mfgplatform.calendar", "mfgplatform.reference_data"},
+    "ontology/migrations/0002_default_terms.py": {"mfgplatform.reference_data"},
+    "ontology/migrations/0140_question_terms.py": {"mfgplatform.reference_data"},
+    "quality/migrations/0002_defect_types.py": {"mfgplatform.reference_data"},
+    "reliability/migrations/0002_iso14224_code_lists.py": {"mfgplatform.reference_data"},
+    "reliability/migrations/0003_downtime_reason_tree.py": {"mfgplatform.reference_data"},
+}
+
+
+def migration_imports() -> dict[str, set[str]]:
+    """Per migration file, the project modules it imports (`from x import name` counted as x)."""
+    found = {}
+    for app in PROJECT_PACKAGES:
+        for path in sorted((ROOT / app).glob("migrations/*.py")):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+            modules |= {node.module for node in ast.walk(tree)
+                        if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+            project = {module for module in modules if module.split(".")[0] in PROJECT_PACKAGES}
+            if project:
+                found[path.relative_to(ROOT).as_posix()] = project
+    return found
+
+
+def test_no_migration_imports_an_app_module_beyond_the_known_data_migrations():
+    found = migration_imports()
+    unexpected = {name: modules - KNOWN_MIGRATION_IMPORTS.get(name, set()) for name, modules in found.items()}
+    assert {name: modules for name, modules in unexpected.items() if modules} == {}
+
+
+def test_the_sql_migrations_import_no_app_module():
+    sql_migrations = [name for name in KNOWN_MIGRATION_IMPORTS if "_mv_" in name or "_agg_" in name]
+    assert sql_migrations == []
+    assert not any(module.endswith(("views_sql", "sensor_aggregate", "day_kept"))
+                   for modules in migration_imports().values() for module in modules)
