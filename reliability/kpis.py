@@ -18,6 +18,7 @@ from pathlib import Path
 
 from scipy.stats import chi2
 
+from equipment.work_units import SUPPORT_IDS_SQL
 from mfgplatform.kpi.registry import (
     Elements,
     Evaluation,
@@ -60,13 +61,13 @@ SUPPORT_OPERATION = register_source(ElementSource(
     select_sql=SUPPORT_OPERATION_V1.split("CREATE VIEW v_support_operation AS", 1)[1].rstrip().rstrip(";"),
     elements={"OT_SUPPORT": "sum(v.operating_s)", "IN_SERVICE_SUPPORT": "sum(v.in_service_s)"},
     group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id"},
-    units="support",
+    equipment_ids_sql=SUPPORT_IDS_SQL,
 ))
 
 
 def operating_time(e: Elements) -> Fraction:
     """OT in seconds: AUPT of the work units plus the operating time of the support equipment."""
-    return exact(e["AUPT"]) + exact(e["OT_SUPPORT"])
+    return exact(e["AUPT"]) + exact(e.get("OT_SUPPORT") or 0)
 
 
 @dataclass(frozen=True)
