@@ -34,7 +34,8 @@ def snapshot(start: dt.date, end: dt.date) -> list[dict]:
         except ValueError:  # capability indices need a characteristic
             for characteristic, product in _capability_selections():
                 results += compute_kpis([code], start=start, end=end, characteristic=characteristic, product=product)
-    rows = [result.as_dict() for result in results]
+    # When the figures were read is not part of them.
+    rows = [{k: v for k, v in result.as_dict().items() if k != "data_as_of"} for result in results]
     return sorted(rows, key=lambda row: json.dumps(_rounded(row), sort_keys=True, default=str))
 
 
