@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from .types import KpiResult
 
-CSV_COLUMNS = ["kpi", "standard", "period", "group", "value", "unit", "reason", "flags", "formula", "elements"]
+CSV_COLUMNS = ["kpi", "standard", "period", "group", "value", "unit", "reason", "flags", "formula", "elements",
+               "data_as_of", "stale"]
 
 
 def display_value(result: KpiResult) -> str:
@@ -39,7 +40,7 @@ def as_csv(results: Sequence[KpiResult]) -> str:
         writer.writerow([
             r.kpi, r.standard, r.period, r.group or "", "" if r.value is None else repr(r.value),
             _csv_safe(r.unit), _csv_safe(r.reason or ""), ";".join(r.flags), _csv_safe(r.formula),
-            json.dumps(r.elements),
+            json.dumps(r.elements), r.data_as_of.isoformat() if r.data_as_of else "", "yes" if r.stale else "no",
         ])
     return buffer.getvalue()
 
@@ -51,4 +52,13 @@ def as_table(results: Sequence[KpiResult]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + freshness_line(results)
+
+
+def freshness_line(results: Sequence[KpiResult]) -> str:
+    """ "data as of …", and STALE with the reason when the aggregates behind the answer are behind."""
+    first = next((r for r in results if r.data_as_of or r.stale), None)
+    if first is None:
+        return ""
+    as_of = f"{first.data_as_of:%Y-%m-%d %H:%M} UTC" if first.data_as_of else "never"
+    return f"data as of {as_of}" + (f" — STALE: {first.stale_reason}" if first.stale else "") + "\n"

@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from ..calendar import ResolvedRange
 from ..models import DimDateRange, DimShift, KpiDefinition
+from .freshness import freshness
 from .registry import KpiFormula, element_sources, kpi_formulas
 from .sources import ElementSource
 from .types import Bucket, Granularity, GroupBy, KpiResult, Selection
@@ -122,6 +123,8 @@ def compute_kpis(
     labels = _Labels(selection, dates)
 
     results: list[KpiResult] = []
+    # Every answer says how current the aggregates it read are (none when read from the facts).
+    fresh = None if from_facts else freshness(sources[name].view for name in needed)
     for code in codes:
         if code in catalog:
             results.append(labels.unsupported(catalog[code]))
@@ -138,6 +141,9 @@ def compute_kpis(
                 elements={symbol: float(elements.get(symbol) or 0) for symbol in formula.elements},
                 reason=reason, flags=flags, details=details, note=formula.note,
             ))
+    if fresh is not None:
+        for result in results:
+            result.data_as_of, result.stale, result.stale_reason = fresh.as_of, fresh.stale, fresh.reason
     return results
 
 

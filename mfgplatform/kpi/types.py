@@ -78,11 +78,16 @@ class KpiResult:
     details: dict[str, Any] = field(default_factory=dict)
     group: str | None = None
     note: str = ""
+    # The aggregates' state behind the answer (kpi.freshness); None / False when read from the facts.
+    data_as_of: dt.datetime | None = None
+    stale: bool = False
+    stale_reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "kpi": self.kpi, "name": self.name, "standard": self.standard, "period": self.period,
             "group": self.group, "value": self.value, "unit": self.unit, "formula": self.formula,
             "elements": self.elements, "reason": self.reason, "flags": self.flags, "details": self.details,
-            "note": self.note,
+            "note": self.note, "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
+            "stale": self.stale, "stale_reason": self.stale_reason,
         }

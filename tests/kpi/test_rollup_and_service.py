@@ -125,8 +125,11 @@ def test_kpi_command_outputs(line):
     assert rows[0]["formula"].startswith("Availability × Effectiveness × Quality ratio")
     assert rows[0]["elements"]["PBT"] == 720 * 60
     lines = as_csv.getvalue().splitlines()
-    assert lines[0] == "kpi,standard,period,group,value,unit,reason,flags,formula,elements"
+    assert lines[0] == "kpi,standard,period,group,value,unit,reason,flags,formula,elements,data_as_of,stale"
     assert len(lines) == 5
+    # Read from views the test just refreshed: every answer says when, and none is stale.
+    assert table.getvalue().splitlines()[-1].startswith("data as of ")
+    assert {(bool(r["data_as_of"]), r["stale"]) for r in rows} == {(True, False)}
 
 
 def test_reliability_per_class_and_failure_mode_with_censoring(refresh):
