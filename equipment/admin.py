@@ -12,8 +12,8 @@ from .services import equipment_save, equipment_validate
 @admin.register(EquipmentClass)
 class EquipmentClassAdmin(MasterDataAdmin):
     resource_classes = [EquipmentClassResource]
-    list_display = ("code", "name", "category", "is_active")
-    list_filter = ("category", "is_active")
+    list_display = ("code", "name", "category", "is_work_unit", "is_active")
+    list_filter = ("category", "is_work_unit", "is_active")
     search_fields = ("code", "name")
 
 

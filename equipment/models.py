@@ -21,6 +21,11 @@ class EquipmentClass(CodedDimension):
     category = models.CharField(max_length=24, choices=EquipmentCategory.choices)
     description = models.TextField(blank=True)
     attribute_schema = models.JSONField(default=dict, blank=True)
+    is_work_unit = models.BooleanField(
+        default=True, db_default=True,
+        help_text="Production work unit (ISO 22400): its equipment enters OEE and the time model's roll-ups. "
+                  "Off for support equipment (pumps, compressors) that runs continuously and makes no product.",
+    )
 
     history = HistoricalRecords(table_name="ref_iso14224_equipment_class_history")
 
@@ -52,6 +57,10 @@ class Equipment(CodedDimension):
     criticality = models.CharField(max_length=8, choices=Criticality.choices, default=Criticality.MEDIUM)
     commissioned_on = models.DateField(null=True, blank=True)
     decommissioned_on = models.DateField(null=True, blank=True)
+    is_work_unit = models.BooleanField(
+        null=True, blank=True, verbose_name="work unit (override)",
+        help_text="Empty: as the equipment class says. Set to override the class for this unit.",
+    )
     attributes = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords(table_name="dim_equipment_history")

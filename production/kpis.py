@@ -3,6 +3,7 @@ elements from agg_time_model (time elements in seconds)."""
 
 from __future__ import annotations
 
+from equipment.work_units import WORK_UNIT_IDS_SQL
 from mfgplatform.kpi.registry import Elements, Evaluation, KpiFormula, exact, ratio, register_kpi, register_source
 from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
@@ -25,6 +26,9 @@ TIME_MODEL = register_source(ElementSource(
         "AOET": "sum(v.aoet_s)", "ORDER_PQ": "sum(v.order_pq)",
     },
     group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id"},
+    # ISO 22400 is about work units: support equipment (pumps, compressors) never enters OEE or its
+    # roll-ups, nor the operating time of the reliability figures (it has its own).
+    equipment_ids_sql=WORK_UNIT_IDS_SQL,
 ))
 
 

@@ -1,19 +1,24 @@
 """Maintenance KPIs of ISO 22400-2 and ISO 14224 reliability indicators.
 
-Operating time comes from the time model (AUPT: production plus setup time, no delay time, as the
-ISO 22400 element TBF is described), failures and restoration times from mv_reliability_event, so
-MTBF = ΣAUPT / FE is a ratio of sums for any equipment set and period. Per failure mode the whole
-operating time of the selection is the exposure (competing risks). The failure rate treats τ = ΣAUPT
-as the aggregated time in service: units that did not fail (right-censored) add time but no failure.
+Operating time OT (ISO 14224: the time the item performs its function) is, for a production work unit,
+its AUPT from the time model (production plus setup time, no delay time, as the ISO 22400 element TBF is
+described) and, for support equipment that runs continuously (pumps, compressors), its time in service
+minus its recorded downtime (v_support_operation). Failures and restoration times come from
+mv_reliability_event, so MTBF = ΣOT / FE is a ratio of sums for any equipment set and period. Per failure
+mode the whole operating time of the selection is the exposure (competing risks). The failure rate treats
+τ = ΣOT as the aggregated time in service: units that did not fail (right-censored) add time but no
+failure.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from scipy.stats import chi2
 
+from equipment.work_units import SUPPORT_IDS_SQL
 from mfgplatform.kpi.registry import (
     Elements,
     Evaluation,
@@ -46,6 +51,23 @@ RELIABILITY_EVENTS = register_source(ElementSource(
     },
     filter_columns={"failure_mode_id": "v.failure_mode_id"},
 ))
+
+
+SUPPORT_OPERATION_V1 = (Path(__file__).resolve().parent / "sql" / "v_support_operation" / "v1.sql").read_text()
+
+SUPPORT_OPERATION = register_source(ElementSource(
+    name="support_operation",
+    view="v_support_operation",
+    select_sql=SUPPORT_OPERATION_V1.split("CREATE VIEW v_support_operation AS", 1)[1].rstrip().rstrip(";"),
+    elements={"OT_SUPPORT": "sum(v.operating_s)", "IN_SERVICE_SUPPORT": "sum(v.in_service_s)"},
+    group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id"},
+    equipment_ids_sql=SUPPORT_IDS_SQL,
+))
+
+
+def operating_time(e: Elements) -> Fraction:
+    """OT in seconds: AUPT of the work units plus the operating time of the support equipment."""
+    return exact(e["AUPT"]) + exact(e.get("OT_SUPPORT") or 0)
 
 
 @dataclass(frozen=True)
@@ -92,7 +114,7 @@ def _hours(value) -> Fraction:
 
 
 def _estimate(e: Elements) -> FailureRateEstimate:
-    return failure_rate_estimate(int(exact(e["FE"])), float(_hours(e["AUPT"])))
+    return failure_rate_estimate(int(exact(e["FE"])), float(_hours(operating_time(e))))
 
 
 def _failure_rate(e: Elements) -> Evaluation:
@@ -116,15 +138,16 @@ def _mttf_14224(e: Elements) -> Evaluation:
 def _kpi(code, name, formula, elements, compute, *, unit="h", standard=ISO_22400, sources=None, note=""):
     return register_kpi(KpiFormula(
         code=code, name=name, standard=standard, formula=formula, unit=unit, elements=tuple(elements),
-        sources=sources or ("time_model", "reliability_events"), compute=compute, note=note,
+        sources=sources or ("time_model", "support_operation", "reliability_events"), compute=compute, note=note,
     ))
 
 
-OPERATING_NOTE = "TBF/TTF accumulated as operating time (AUPT) of the selection; per failure mode all of it."
-_kpi("mtbf", "Mean operating time between failures (MTBF)", "ΣTBFᵢ / FE = ΣAUPT / FE", ["AUPT", "FE"],
-     lambda e: ratio(_hours(e["AUPT"]), e["FE"], "FE (no failure)"), note=OPERATING_NOTE)
-_kpi("mttf", "Mean time to failure (MTTF)", "ΣTTFᵢ / FE = ΣAUPT / FE", ["AUPT", "FE"],
-     lambda e: ratio(_hours(e["AUPT"]), e["FE"], "FE (no failure)"),
+OPERATING_NOTE = ("TBF/TTF accumulated as operating time OT of the selection (AUPT of work units; time in "
+                  "service minus downtime of support equipment); per failure mode all of it.")
+_kpi("mtbf", "Mean operating time between failures (MTBF)", "ΣTBFᵢ / FE = ΣOT / FE", ["AUPT", "OT_SUPPORT", "FE"],
+     lambda e: ratio(_hours(operating_time(e)), e["FE"], "FE (no failure)"), note=OPERATING_NOTE)
+_kpi("mttf", "Mean time to failure (MTTF)", "ΣTTFᵢ / FE = ΣOT / FE", ["AUPT", "OT_SUPPORT", "FE"],
+     lambda e: ratio(_hours(operating_time(e)), e["FE"], "FE (no failure)"),
      note="For repairable units treated as MTBF. " + OPERATING_NOTE)
 _kpi("mttr", "Mean time to restoration (MTTR)", "ΣTTRᵢ / FE (restored failures)", ["TTR", "FE_RESTORED"],
      lambda e: ratio(_hours(e["TTR"]), e["FE_RESTORED"], "restored failures"), sources=("reliability_events",),
@@ -132,17 +155,17 @@ _kpi("mttr", "Mean time to restoration (MTTR)", "ΣTTRᵢ / FE (restored failure
 _kpi("corrective_maintenance_ratio", "Corrective maintenance ratio", "CMT / (CMT + PMT)", ["CMT", "PMT"],
      lambda e: ratio(e["CMT"], exact(e["CMT"]) + exact(e["PMT"]), "CMT + PMT"), unit="%",
      sources=("reliability_events",))
-_kpi("failure_rate", "Failure rate λ", "λ̂ = n / τ", ["FE", "AUPT"], _failure_rate, unit="failures per hour",
-     standard=ISO_14224,
-     note="τ = ΣAUPT (operating time in service); bounds are chi-square, 90 % by default.")
-_kpi("mttf_iso14224", "Mean time to failure (ISO 14224)", "τ / n = 1/λ̂", ["AUPT", "FE"], _mttf_14224,
+_kpi("failure_rate", "Failure rate λ", "λ̂ = n / τ", ["FE", "AUPT", "OT_SUPPORT"], _failure_rate,
+     unit="failures per hour", standard=ISO_14224,
+     note="τ = ΣOT (operating time in service); bounds are chi-square, 90 % by default.")
+_kpi("mttf_iso14224", "Mean time to failure (ISO 14224)", "τ / n = 1/λ̂", ["AUPT", "OT_SUPPORT", "FE"], _mttf_14224,
      standard=ISO_14224, note="Constant failure rate assumed; bounds are reciprocals of the λ bounds.")
 _kpi("mttres_iso14224", "Mean time to restoration (ISO 14224)", "Σ time to restoration / n", ["TTR", "FE_RESTORED"],
      lambda e: ratio(_hours(e["TTR"]), e["FE_RESTORED"], "restored failures"), standard=ISO_14224,
      sources=("reliability_events",), note="Down time of each failure from its start to its end.")
-_kpi("availability_iso14224", "Availability (ISO 14224)", "MUT / (MUT + MDT)", ["AUPT", "TTR"],
-     lambda e: ratio(e["AUPT"], exact(e["AUPT"]) + exact(e["TTR"]), "up plus down time"), unit="%",
-     standard=ISO_14224, note="Up time = operating time (AUPT); down time = restoration time of failures only.")
+_kpi("availability_iso14224", "Availability (ISO 14224)", "MUT / (MUT + MDT)", ["AUPT", "OT_SUPPORT", "TTR"],
+     lambda e: ratio(operating_time(e), operating_time(e) + exact(e["TTR"]), "up plus down time"), unit="%",
+     standard=ISO_14224, note="Up time = operating time OT; down time = restoration time of failures only.")
 
 
 

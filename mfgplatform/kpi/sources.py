@@ -35,6 +35,8 @@ class ElementSource:
     elements: dict[str, str]
     group_columns: dict[str, str] = field(default_factory=dict)
     filter_columns: dict[str, str] = field(default_factory=dict)
+    # A subquery of the equipment ids the source covers (e.g. the work units only); "" for all.
+    equipment_ids_sql: str = ""
 
     def relation(self, selection: Selection) -> str:
         return f"({self.select_sql})" if selection.from_facts else self.view
@@ -69,6 +71,8 @@ class ElementSource:
         if selection.equipment_ids is not None:
             where.append("v.equipment_id = ANY(%s)")
             params.append(list(selection.equipment_ids))
+        if self.equipment_ids_sql:
+            where.append(f"v.equipment_id IN ({self.equipment_ids_sql})")
         if selection.shift_id is not None:
             where.append("v.shift_id = %s")
             params.append(selection.shift_id)

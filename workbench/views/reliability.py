@@ -1,14 +1,14 @@
 """Reliability: MTBF, MTTR, failure rate with its confidence bounds and ISO 14224 availability for
-the selection, by equipment class, by unit and by failure mode. Support equipment (units that run
-and fail but produce nothing: pumps, compressors) is listed apart from the work units, because the
-operating-time KPIs have no operating time to stand on there."""
+the selection, by equipment class, by unit and by failure mode. Support equipment (master data:
+equipment.work_units; pumps, compressors) is listed apart from the work units: it runs continuously,
+so its operating time is its time in service minus its downtime, not the AUPT of production runs."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from equipment.models import Equipment, EquipmentClass
-from mfgplatform.kpi import compute_elements
+from equipment.work_units import is_work_unit
 
 from .. import charts, kpis
 from ..selection import selection_from
@@ -25,7 +25,7 @@ def _row(group: str, results: dict) -> dict:
     return {
         "group": group,
         "failures": int((rate.elements if rate else {}).get("FE", 0)),
-        "operating_h": float((rate.elements if rate else {}).get("AUPT", 0)) / 3600,
+        "operating_h": sum(float((rate.elements if rate else {}).get(e, 0)) for e in ("AUPT", "OT_SUPPORT")) / 3600,
         "mtbf": kpis.value(results.get("mtbf")), "mttr": kpis.value(results.get("mttr")),
         "failure_rate": kpis.value(rate), "rate_lower": details.get("lower"), "rate_upper": details.get("upper"),
         "availability": kpis.value(results.get("availability_iso14224")),
@@ -41,13 +41,12 @@ def _columns(first: Column) -> list[Column]:
             Column("note", "Note")]
 
 
-def producing(selection, group_by: str) -> dict[str, bool]:
-    """Per group code: whether it produced anything in the range (PQ of the time model above zero)."""
-    model = Equipment if group_by == "equipment" else EquipmentClass
-    rows = compute_elements("time_model", equipment=selection.equipment, start=selection.start,
-                            end=selection.end, group_by=group_by)
-    codes = model.objects.in_bulk([row.group for row in rows])
-    return {codes[row.group].code: float(row.elements["PQ"] or 0) > 0 for row in rows if row.group in codes}
+def work_units(codes, group_by: str) -> dict[str, bool]:
+    """Per group code: whether it is a work unit (an equipment class: whether its units are)."""
+    if group_by == "equipment":
+        units = Equipment.objects.filter(code__in=list(codes)).select_related("equipment_class")
+        return {unit.code: is_work_unit(unit) for unit in units}
+    return dict(EquipmentClass.objects.filter(code__in=list(codes)).values_list("code", "is_work_unit"))
 
 
 @workbench_view("reliability.view_factdowntime")
@@ -57,13 +56,13 @@ def reliability(request):
     by_class = kpis.grouped(CODES, selection, "equipment_class")
     by_unit = kpis.grouped(CODES, selection, "equipment")
     by_mode = kpis.grouped(CODES, selection, "failure_mode")
-    class_produces, unit_produces = producing(selection, "equipment_class"), producing(selection, "equipment")
+    class_works, unit_works = work_units(by_class, "equipment_class"), work_units(by_unit, "equipment")
     unit_page = reverse("workbench:unit")
 
     def unit_rows(support: bool) -> list[dict]:
         rows = []
         for code, results in by_unit.items():
-            if unit_produces.get(code, False) == support:
+            if unit_works.get(code, True) == support:
                 continue
             row = _row(code, results)
             if row["failures"] == 0 and row["operating_h"] == 0 and row["mttr"] is None and support is False:
@@ -72,7 +71,7 @@ def reliability(request):
             rows.append(row)
         return sorted(rows, key=lambda r: (-r["failures"], r["group"]))
 
-    class_rows = sorted((_row(code, results) | {"support": not class_produces.get(code, False)}
+    class_rows = sorted((_row(code, results) | {"support": not class_works.get(code, True)}
                          for code, results in by_class.items()), key=lambda r: (r["support"], r["group"]))
     mode_rows = sorted((_row(code, results) for code, results in by_mode.items() if code not in ("none", "all")),
                        key=lambda r: (-r["failures"], r["group"]))
@@ -82,17 +81,17 @@ def reliability(request):
               class_rows),
         Table("units", "Work units, most failures first", _columns(Column("group", "Unit", link_key="url")),
               unit_rows(False)),
-        Table("support", "Support equipment (produces nothing: no operating time, so no MTBF, λ or availability)",
+        Table("support", "Support equipment (runs continuously; not in OEE)",
               _columns(Column("group", "Unit", link_key="url")), unit_rows(True),
-              note="Failures and MTTR are counted as for work units; the operating-time KPIs need AUPT, "
-                   "which only production runs record."),
+              note="Operating time (ISO 14224) of support equipment is its time in service minus its recorded "
+                   "downtime; of a work unit, its AUPT (runs and setup)."),
         Table("modes", "By ISO 14224 failure mode (operating time of the whole selection is the exposure)",
               _columns(Column("group", "Failure mode")), mode_rows),
     ]
     stem = f"reliability-{selection.node.code if selection.node else 'plant'}-{selection.start}-{selection.end}"
     if export := export_requested(request, tables, stem):
         return export
-    work_classes = [r for r in class_rows if not r["support"] and r["mtbf"] is not None]
+    work_classes = [r for r in class_rows if r["mtbf"] is not None]
     return render_page(request, "workbench/reliability.html", {
         "tables": tables, "overall": overall,
         "mtbf_chart": charts.bar_chart([r["group"] for r in work_classes],
