@@ -124,10 +124,9 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     of a new model exist only once migrate has created them)."""
     from django.apps import apps as global_apps
 
-    # post_migrate is sent once per app with a models module, in INSTALLED_APPS order; only the last
-    # such app sees every model's permissions created (an app without models gets no signal at all).
-    with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
-    if sender is not with_models[-1]:
+    # post_migrate is sent once per app, in INSTALLED_APPS order; only the last one sees every
+    # model's permissions created.
+    if sender is not list(global_apps.get_app_configs())[-1]:
         return
     group_model = global_apps.get_model("auth", "Group")
     if group_model.objects.filter(name__in=[MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]).exists():
