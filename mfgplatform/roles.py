@@ -124,9 +124,10 @@ def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
     of a new model exist only once migrate has created them)."""
     from django.apps import apps as global_apps
 
-    # post_migrate is sent once per app, in INSTALLED_APPS order; only the last one sees every
-    # model's permissions created.
-    if sender is not list(global_apps.get_app_configs())[-1]:
+    # post_migrate is sent once per app with models, in INSTALLED_APPS order (an app without models,
+    # such as the workbench, gets none); only the last of them sees every model's permissions created.
+    apps_with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
+    if sender is not apps_with_models[-1]:
         return
     group_model = global_apps.get_model("auth", "Group")
     if group_model.objects.filter(name__in=[MASTER_DATA_ENGINEER, DATA_STEWARD, AUDITOR, VIEWER]).exists():

@@ -1,11 +1,8 @@
 """Fixtures shared by the whole suite. Tests run against the real TimescaleDB and Redis."""
 
-import json
-
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connections
 from psycopg.conninfo import make_conninfo
 
 
@@ -24,22 +21,6 @@ def _release_test_database(django_db_setup):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [db["NAME"]],
         )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_copy_without_audit_log(django_db_setup):
-    """Leave audit_log out of the copy that serialized rollback restores.
-
-    Restoring saves every serialized row through the ORM, which issues an UPDATE for a row that still
-    exists, and the append-only trigger rightly rejects any UPDATE of audit_log (the copy's timestamps
-    are also rounded to milliseconds, so even "the same" row differs). Events written while migrating
-    the test database are not reference data any test relies on.
-    """
-    for connection in connections.all():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            rows = [row for row in json.loads(contents) if row["model"] != "mfgplatform.auditlog"]
-            connection._test_serialized_contents = json.dumps(rows)
 
 
 @pytest.fixture

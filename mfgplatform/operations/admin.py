@@ -201,7 +201,7 @@ def _safe(build):
 
 def _backup_status() -> list[dict]:
     """The last successful backup (from its audit event) and whether its archive is still on disk."""
-    from .backup.retention import last_backup
+    from ..backup.retention import last_backup
 
     last = last_backup()
     return [{"last": last, "dir": settings.BACKUP_DIR, "keep_count": settings.BACKUP_KEEP_COUNT,

@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from equipment.models import Equipment
+from tests.ops.conftest import keep_reference_data  # noqa: F401 (module fixture: the tables are put back after the module)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -45,7 +46,8 @@ def _upload(page, base: str, name: str, text: str) -> None:
     page.click("#import-form input[type=submit]")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("keep_reference_data")
 def test_engineer_workflow_in_a_browser(live_server, django_user_model, browser_page):
     django_user_model.objects.create_superuser("engineer", "e@example.com", "Br0wser-test-pass")
     page, base = browser_page, live_server.url

@@ -148,7 +148,7 @@ def test_a_restored_database_equals_the_backed_up_one(seeded_with_archive, scrat
     assert [path.name for path in sorted(restored_audit_dir.iterdir())] == [path.name for path in archived]
     assert all((restored_audit_dir / path.name).read_bytes() == path.read_bytes() for path in archived)
     source_kpis = _kpis(source)
-    assert sum(row["value"] is not None for row in source_kpis) > 100
+    assert sum(row["value"] is not None for row in source_kpis) > 100, source_kpis[:3]
     restored_kpis = _kpis(scratch_target)
     assert len(restored_kpis) == len(source_kpis)
     assert all(_same(restored, original) for restored, original in zip(restored_kpis, source_kpis, strict=True))

@@ -11,6 +11,7 @@ from equipment.models import Equipment
 from mfgplatform.kpi import compute_elements, compute_kpis
 from reliability.models import DowntimeReason
 from tests.admin_workbench.test_browser import CHROMIUM, browser_page  # noqa: F401 (the fixture)
+from tests.ops.conftest import keep_reference_data  # noqa: F401 (module fixture: the tables are put back after the module)
 
 from .conftest import END, PASSWORD, START, dates_query
 
@@ -33,7 +34,8 @@ def service_cards(equipment: list[str]) -> dict[str, float]:
     return {r.kpi: r.value for r in compute_kpis(FAMILY, equipment=equipment, start=START, end=END)}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("keep_reference_data")
 def test_drill_down_pareto_and_an_event_in_a_browser(seeded_plant, live_server, engineer, browser_page):  # noqa: F811
     page, base = browser_page, live_server.url
     page.goto(f"{base}/admin/login/")
