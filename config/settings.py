@@ -113,7 +113,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 PLANT_TIME_ZONE = env.str("PLANT_TIME_ZONE", default="UTC")
-# A production day starts at this local time and runs 24 h (ARCHITECTURE.md, calendar semantics).
+# A production day starts at this local time and runs 24 h (docs/kpi.md, "Calendar").
 PRODUCTION_DAY_START = env.str("PRODUCTION_DAY_START", default="06:00")
 # First month of the fiscal year (1 = January, 4 = April, 10 = October, ...).
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)

@@ -2,7 +2,7 @@
 
 Pure functions, no database: the dim_date loader, the date-range resolver and the shift
 calendar all call these, so one definition of "production day", "fiscal year" and "last week"
-holds everywhere (ARCHITECTURE.md, "Calendar semantics").
+holds everywhere (docs/kpi.md, "Calendar").
 
 Conventions:
 - A production day starts at a local time (default 06:00) and runs 24 h of elapsed time.

@@ -25,7 +25,7 @@ class QuantityKind(models.TextChoices):
 
 
 class DateRangeRule(models.TextChoices):
-    """How a named date range resolves to concrete dates (ARCHITECTURE.md, calendar semantics)."""
+    """How a named date range resolves to concrete dates (docs/kpi.md, "Calendar")."""
 
     TODAY = "today", "Today (partial)"
     YESTERDAY = "yesterday", "Yesterday"

@@ -2,7 +2,7 @@
 
 The reference-data migrations own these rows; the seed reads them by code and creates only the
 ones that are missing (with the minimal attributes below), so it works whatever the migration
-state. Names follow ISO 14224 Annex B (see /work/shared/iso-reference.md §2).
+state. Names follow the ISO 14224 Annex B taxonomy (docs/schema.md lists the code lists).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The KPI catalog: the 34 KPIs of ISO 22400-2:2014, the ISO 9001 practice metrics, the ISO 14224
 reliability indicators and the classic TPM (Nakajima) OEE.
 
-Formula texts are written as iso-reference.md writes them. Ratios ("%") are stored and compared as
+Formula texts are written as ISO 22400-2 writes them (docs/kpi.md states each). Ratios ("%") are stored and compared as
 fractions, so their ranges are 0..1; None means unbounded on that side.
 """
 

@@ -1,6 +1,6 @@
 """Default three-shift pattern and the named date ranges that questions and reports use.
 
-Date ranges resolve by the calendar semantics of ARCHITECTURE.md: "last N days" are N complete
+Date ranges resolve by the calendar semantics of docs/kpi.md: "last N days" are N complete
 production days ending yesterday, "this ..." ranges run to today and are partial.
 """
 

@@ -1,4 +1,4 @@
-"""Every worked example of iso-reference.md, reproduced from facts through the views where the
+"""Every worked example of docs/kpi.md, reproduced from facts through the views where the
 platform records the elements, and through the formulas where it does not (§1.6 AOET, APWT)."""
 
 import datetime as dt

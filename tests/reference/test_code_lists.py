@@ -1,6 +1,6 @@
 """ISO 14224 code lists, equipment classes and the defect catalog.
 
-Expected values restate iso-reference.md §2.2 and §2.4–§2.8.
+Expected values restate the ISO 14224 code lists (taxonomy, failure modes, mechanisms, causes, detection methods, maintenance activities).
 """
 
 from collections import Counter
