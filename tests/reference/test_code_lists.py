@@ -1,6 +1,7 @@
 """ISO 14224 code lists, equipment classes and the defect catalog.
 
-Expected values restate the ISO 14224 code lists (taxonomy, failure modes, mechanisms, causes, detection methods, maintenance activities).
+Expected values restate the ISO 14224 code lists (taxonomy, failure modes, mechanisms, causes,
+detection methods, maintenance activities).
 """
 
 from collections import Counter
