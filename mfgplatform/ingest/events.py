@@ -33,11 +33,18 @@ from psycopg import errors as pg_errors
 from mfgplatform import bounds, calendar
 from mfgplatform.models import IngestToken
 
-from .facts import production_day, shift_at
+from .facts import fact_formats, model_of_table, production_day, shift_at
 
 MAX_BATCH = 10_000
 KINDS = ("sensor", "production", "downtime_start", "downtime_stop")
-QUALITIES = (0, 64, 192)
+
+
+@cache
+def sensor_qualities() -> tuple[tuple[int, ...], int]:
+    """The quality codes a reading may carry and the one it gets without any, as the reliability app's
+    model field declares them (reliability.choices.SensorQuality)."""
+    field = model_of_table("fact_sensor_event")._meta.get_field("quality")
+    return tuple(code for code, _ in field.choices), int(field.default)
 
 
 class BatchError(ValueError):
@@ -130,12 +137,10 @@ def _code(item: dict, name: str, known: dict[str, int]) -> int:
 @cache
 def _bounds() -> dict[str, bounds.NumberBound]:
     """The bounds of the numbers an event carries, from the columns that store them."""
-    from production.models import FactProduction
-    from reliability.models import FactSensorEvent
-
-    quantities = {name: bounds.field_bound(FactProduction, name, nonnegative=True)
+    production = model_of_table("fact_production")
+    quantities = {name: bounds.field_bound(production, name, nonnegative=True)
                   for name in ("produced_qty", "good_qty", "scrap_qty", "rework_qty")}
-    return {"value": bounds.field_bound(FactSensorEvent, "value"), **quantities}
+    return {"value": bounds.field_bound(model_of_table("fact_sensor_event"), "value"), **quantities}
 
 
 # --- master data the batch refers to -------------------------------------------------------------
@@ -211,10 +216,11 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
         values["time"] = _instant(item, "time", window)
         values["tag"] = _text(item, "tag", max_length=64)
         values["value"] = float(_number(item, "value", limits["value"]))
-        quality = item.get("quality", 192)
+        qualities, default_quality = sensor_qualities()
+        quality = item.get("quality", default_quality)
         # Exactly an integer: 192.0 equals 192 but is not a quality code.
-        if type(quality) is not int or quality not in QUALITIES:
-            raise _Invalid("quality", "must be one of 0, 64, 192")
+        if type(quality) is not int or quality not in qualities:
+            raise _Invalid("quality", f"must be one of {', '.join(map(str, qualities))}")
         values["quality"] = quality
     elif kind == "production":
         values["product"] = _code(item, "product", codes.products)
@@ -317,24 +323,16 @@ SENSOR_STAGING_TYPES = ("timestamptz", "int8", "text", "float8", "int2")
 # The usual batch is all new: its readings go in with a plain insert, which costs about two thirds
 # of a conflict-checking one. A unique violation means a reading already stored (a resent batch);
 # that attempt is rolled back to its savepoint and the careful statement lands only the new readings.
-# Both statements record the time range of the readings they land, for the next pass of the hourly
-# sensor aggregate (reliability.sensor_aggregate).
-SENSOR_LAND_ALL = """
-    WITH invalidated AS (
-        INSERT INTO agg_sensor_hourly_invalidation (low, high)
-        SELECT min(time), max(time) FROM ingest_sensor_readings HAVING count(*) > 0)
-    INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-    SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings"""
-
-SENSOR_LAND_NEW = """
+# Either way the time range of the readings landed goes to the reliability app's record of sensor
+# writes (the sensor format's `record_writes`), for the next pass of the hourly sensor aggregate.
+SENSOR_LAND = """
     WITH landed AS (
         INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-        SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings
-        ON CONFLICT DO NOTHING RETURNING time),
-    invalidated AS (
-        INSERT INTO agg_sensor_hourly_invalidation (low, high)
-        SELECT min(time), max(time) FROM landed HAVING count(*) > 0)
-    SELECT count(*) FROM landed"""
+        SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings {conflict}
+        RETURNING time)
+    SELECT count(*), min(time), max(time) FROM landed"""
+SENSOR_LAND_ALL = SENSOR_LAND.format(conflict="")
+SENSOR_LAND_NEW = SENSOR_LAND.format(conflict="ON CONFLICT DO NOTHING")
 
 
 def _land_sensor(events: list[_Parsed]) -> int:
@@ -354,10 +352,12 @@ def _land_sensor(events: list[_Parsed]) -> int:
         try:
             with transaction.atomic():
                 cursor.execute(SENSOR_LAND_ALL)
-            return len(events)
+                landed, low, high = cursor.fetchone()
         except pg_errors.UniqueViolation:
             cursor.execute(SENSOR_LAND_NEW)
-            return cursor.fetchone()[0]
+            landed, low, high = cursor.fetchone()
+    fact_formats()["sensor_event"].record_writes(low, high)
+    return landed
 
 
 PRODUCTION_INSERT = f"""

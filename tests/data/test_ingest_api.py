@@ -226,3 +226,23 @@ def test_create_ingest_token_prints_a_token_that_authenticates(client, plant):
     call_command("create_ingest_token", "historian", stdout=out)
     token = out.getvalue().strip()
     assert _post(client, {"events": [_sensor("c-1", 0)]}, token).status_code == 200
+
+
+def test_the_sensor_quality_codes_come_from_the_reliability_app_alone(client, token, monkeypatch):
+    """The API, its schema and load_facts take the quality codes from SensorQuality, declared once."""
+    from mfgplatform.ingest import events
+    from mfgplatform.ingest.facts import fact_formats
+    from mfgplatform.ingest.openapi import openapi_schema
+    from reliability.choices import SensorQuality
+
+    assert events.sensor_qualities() == (tuple(SensorQuality.values), SensorQuality.GOOD)
+    sensor_format = fact_formats()["sensor_event"]
+    assert next(c for c in sensor_format.columns if c.name == "quality").choices == tuple(
+        str(code) for code in SensorQuality.values)
+    schema = openapi_schema()["components"]["schemas"]["SensorEvent"]["properties"]["quality"]
+    assert (schema["enum"], schema["default"]) == (SensorQuality.values, 192)
+    # The API checks against what sensor_qualities() reads from the field, not a list of its own.
+    monkeypatch.setattr(events, "sensor_qualities", lambda: ((0, 192), 192))
+    response = _post(client, {"events": [_sensor("e1", 0, quality=0), _sensor("e2", 1, quality=64)]}, token)
+    assert response.json()["errors"] == [
+        {"index": 1, "event_id": "e2", "field": "quality", "message": "must be one of 0, 192"}]
