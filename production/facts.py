@@ -14,11 +14,8 @@ from mfgplatform.ingest.facts import (
     value,
 )
 
-_PRI = (
-    "coalesce({given}, (SELECT r.pri_seconds FROM ref_planned_run_time r WHERE r.product_id = l_product.id "
-    "AND r.equipment_id = l_equipment.id AND r.valid_from <= cal.date ORDER BY r.valid_from DESC LIMIT 1), "
-    "l_product.default_pri_seconds)"
-).format(given=value("pri_seconds", "number"))
+# Without a PRI in the file, the one lookup of the planned run time (production/sql/planned_run_time).
+_PRI = f"coalesce({value('pri_seconds', 'number')}, mfg_planned_run_time(l_product.id, l_equipment.id, cal.date))"
 
 PRODUCTION = FactSpec(
     name="production",

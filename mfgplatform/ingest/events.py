@@ -152,9 +152,19 @@ class _Codes:
     products: dict[str, int]
     reasons: dict[str, int]
     reason_groups: set[str]
-    priced_pairs: set[tuple[int, int]]  # (product, equipment) with a PRI, or a product with a default
     calendar_days: set[dt.date]
     window: bounds.TimeWindow
+    # (product, equipment, production day) -> whether a planned run time applies, asked once per batch
+    priced: dict[tuple[int, int, dt.date], bool] = field(default_factory=dict)
+
+    def has_planned_run_time(self, product: int, equipment: int, day: dt.date) -> bool:
+        """Whether the planned-run-time lookup the insert uses (production/sql/planned_run_time) finds one."""
+        key = (product, equipment, day)
+        if key not in self.priced:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT mfg_planned_run_time(%s, %s, %s) IS NOT NULL", list(key))
+                self.priced[key] = cursor.fetchone()[0]
+        return self.priced[key]
 
 
 def _codes(events: list[Any]) -> _Codes:
@@ -179,17 +189,9 @@ def _codes(events: list[Any]) -> _Codes:
         found = cursor.fetchall()
         reasons = {code: pk for code, pk, is_group in found if not is_group}
         groups = {code for code, _, is_group in found if is_group}
-        cursor.execute(
-            """SELECT p.id, e.id FROM dim_product p CROSS JOIN dim_equipment e
-                WHERE p.id = ANY(%s) AND e.id = ANY(%s)
-                  AND (p.default_pri_seconds IS NOT NULL OR EXISTS (
-                       SELECT 1 FROM ref_planned_run_time r WHERE r.product_id = p.id AND r.equipment_id = e.id))""",
-            [list(products.values()), list(equipment.values())],
-        )
-        priced = set(cursor.fetchall())
         cursor.execute("SELECT date FROM dim_date WHERE date >= now()::date - 3660 AND date <= now()::date + 366")
         days = {row[0] for row in cursor.fetchall()}
-    return _Codes(equipment, products, reasons, groups, priced, days, bounds.time_window())
+    return _Codes(equipment, products, reasons, groups, days, bounds.time_window())
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -235,7 +237,8 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
         if values["good_qty"] + values["scrap_qty"] + values["rework_qty"] > values["produced_qty"]:
             raise _Invalid("produced_qty", "is less than good + scrap + rework")
         values["order_number"] = _text(item, "order_number", max_length=64, required=False)
-        if (values["product"], values["equipment"]) not in codes.priced_pairs:
+        day = calendar.production_date(values["started_at"], tz, day_start)
+        if not codes.has_planned_run_time(values["product"], values["equipment"], day):
             raise _Invalid("product", "no planned run time is recorded for this product and equipment")
         _check_calendar(values["started_at"], "started_at", codes, tz, day_start)
     else:
@@ -366,11 +369,7 @@ PRODUCTION_INSERT = f"""
     SELECT x.equipment_id, x.product_id, to_char({production_day('x.started_at')}, 'YYYYMMDD')::int,
            {shift_at('x.started_at')}, x.started_at, x.ended_at, x.order_number, x.produced, x.good, x.scrap,
            x.rework, 0,
-           coalesce((SELECT r.pri_seconds FROM ref_planned_run_time r
-                      WHERE r.product_id = x.product_id AND r.equipment_id = x.equipment_id
-                      ORDER BY r.valid_from <= {production_day('x.started_at')} DESC, r.valid_from DESC LIMIT 1),
-                    (SELECT p.default_pri_seconds FROM dim_product p WHERE p.id = x.product_id)),
-           NULL
+           mfg_planned_run_time(x.product_id, x.equipment_id, {production_day('x.started_at')}), NULL
       FROM unnest(%(equipment)s::bigint[], %(product)s::bigint[], %(started)s::timestamptz[],
                   %(ended)s::timestamptz[], %(order)s::text[], %(produced)s::numeric[], %(good)s::numeric[],
                   %(scrap)s::numeric[], %(rework)s::numeric[])

@@ -246,3 +246,37 @@ def test_the_sensor_quality_codes_come_from_the_reliability_app_alone(client, to
     response = _post(client, {"events": [_sensor("e1", 0, quality=0), _sensor("e2", 1, quality=64)]}, token)
     assert response.json()["errors"] == [
         {"index": 1, "event_id": "e2", "field": "quality", "message": "must be one of 0, 192"}]
+
+
+def test_the_api_and_load_facts_take_the_same_planned_run_time(client, token, plant):
+    """One lookup: the record valid on the run's day, else the product's default. A record valid only from
+    a later day does not apply to an earlier run, through either way in."""
+    from io import BytesIO
+
+    from mfgplatform.ingest.loader import load_csv
+
+    product = Product.objects.create(code="API-P2", name="Lid", unit=Product.objects.get(code="API-P1").unit,
+                                     default_pri_seconds=Decimal("30"))
+    PlannedRunTime.objects.create(product=product, equipment=plant, valid_from=DAY + dt.timedelta(days=1),
+                                  pri_seconds=Decimal("10"))
+    PlannedRunTime.objects.create(product=product, equipment=plant, valid_from=DAY - dt.timedelta(days=30),
+                                  pri_seconds=Decimal("20"))
+    run = {"event_id": "run-p2", "kind": "production", "equipment": UNIT, "product": "API-P2",
+           "started_at": "2026-01-07T08:00:00Z", "ended_at": "2026-01-07T08:30:00Z", "produced_qty": 10,
+           "good_qty": 10}
+    assert _post(client, {"events": [run]}, token).json()["accepted"] == 1
+    csv = ("equipment,product,started_at,ended_at,produced_qty,good_qty\n"
+           f"{UNIT},API-P2,2026-01-07T09:00:00Z,2026-01-07T09:30:00Z,10,10\n"
+           f"{UNIT},API-P2,2026-01-08T09:00:00Z,2026-01-08T09:30:00Z,10,10\n")
+    assert load_csv("production", BytesIO(csv.encode())).ok
+    stored = list(FactProduction.objects.filter(product=product).order_by("started_at")
+                  .values_list("load_batch", "pri_seconds"))
+    # The record from 30 days before (20 s) on the 7th, whichever way in; the later one (10 s) from the 8th.
+    assert [pri for _, pri in stored] == [Decimal("20"), Decimal("20"), Decimal("10")]
+    assert stored[0][0] is None and stored[1][0] is not None  # the API's run, then the file's
+
+    PlannedRunTime.objects.filter(product=product, pri_seconds=Decimal("20")).delete()
+    late = {**run, "event_id": "run-p2-b", "started_at": "2026-01-07T10:00:00Z", "ended_at": "2026-01-07T10:30:00Z"}
+    assert _post(client, {"events": [late]}, token).json()["accepted"] == 1
+    # Only a later record left: the product's default, not the future record the API used to pick.
+    assert FactProduction.objects.get(product=product, started_at__hour=10).pri_seconds == Decimal("30")
