@@ -9,6 +9,8 @@ from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
 from mfgplatform.sql_objects import sql_object
 
+from .break_split import split_planned_downtime
+
 ISO_22400 = "ISO 22400-2:2014"
 TPM = "TPM (Nakajima 1988)"
 PERCENT = "%"
@@ -29,6 +31,7 @@ TIME_MODEL = register_source(ElementSource(
     # ISO 22400 is about work units: support equipment (pumps, compressors) never enters OEE or its
     # roll-ups, nor the operating time of the reliability figures (it has its own).
     equipment_ids_sql=WORK_UNIT_IDS_SQL,
+    occurrence_details=split_planned_downtime,
 ))
 
 

@@ -24,7 +24,7 @@ def test_admin_reason_categories_are_the_element_labels():
     assert TimeCategory.DELAY.label == label("ADET") == "Delay incl. malfunctions and minor stops (ADET)"
     assert TimeCategory.IDLE.label == label("ADOT") == "Idle, available without an order (ADOT)"
     assert TimeCategory.SETUP.label == label("AUST")
-    assert {value: name for value, name in TimeCategory.choices} == {
+    assert dict(TimeCategory.choices) == {
         value: category_label(value) for value in TimeCategory.values}
 
 
@@ -37,7 +37,8 @@ def test_the_admin_change_form_shows_the_iso_meanings(admin_client):
 
 def test_report_and_workbench_use_the_element_labels():
     report_labels = [name for name, _ in TIME_LOSSES]
-    assert label("ADET") in report_labels and label("ADOT") in report_labels
+    assert label("ADET") in report_labels
+    assert label("ADOT") in report_labels
     zero = dict.fromkeys(["POT", "PDT", "PBT", "ADOT", "AUBT", "ADET", "AUPT", "AUST", "APT", "PRI_PQ", "PRI_GQ"], 0)
     steps = {step["element"]: step["label"] for step in loss_steps(zero)}
     for symbol in ("POT", "PBT", "ADOT", "AUBT", "ADET", "AUPT", "AUST", "APT"):
@@ -62,9 +63,11 @@ def test_no_surface_swaps_adet_and_adot():
 def test_the_swap_check_would_catch_the_old_report_labels():
     assert SWAPPED.search('("Down time (ADET)", lambda e: e.get("ADET", 0)),')
     assert SWAPPED.search('("Delay (ADOT)", lambda e: e.get("ADOT", 0)),')
-    assert not SWAPPED.search(label("ADET")) and not SWAPPED.search(label("ADOT"))
+    assert not SWAPPED.search(label("ADET"))
+    assert not SWAPPED.search(label("ADOT"))
 
 
 def test_every_element_has_a_meaning_and_a_unit():
     for symbol, element in ELEMENTS.items():
-        assert element.meaning and element.unit in ("s", "units"), symbol
+        assert element.meaning, symbol
+        assert element.unit in ("s", "units"), symbol

@@ -61,7 +61,8 @@ def test_oee_section_covers_work_units_and_lists_support_equipment_apart(plant):
     assert elements["ADET"]["ISO 22400-2 name"] == "Actual unit delay time"
     assert elements["ADET"]["meaning"] == "Delay incl. malfunctions and minor stops"
     losses = {row["loss"]: row["hours"] for row in table(section, "Top losses")}
-    assert losses[label("ADET")] == 0 and losses[label("ADOT")] == 0
+    assert losses[label("ADET")] == 0
+    assert losses[label("ADOT")] == 0
     assert losses["Quality loss (PRI·PQ − PRI·GQ)"] == pytest.approx(0.2)  # 12 units × 60 s
 
 
@@ -70,7 +71,8 @@ def test_reliability_section_keeps_significant_digits_and_lists_failure_modes_on
     assert section.status == "ok"
     by_class = {(row["group"], row["kpi"]): row for row in table(section, "Per equipment class")}
     # The pump: OT = 24 h in service − 2 h down = 22 h, one failure. λ = 1/22 = 0.04545… per hour, shown
-    # to four significant digits; 90 % bounds χ²₀.₀₅(2)/(2·22) = −2 ln 0.95 / 44 = 0.0023315 and χ²₀.₉₅(4)/44 = 9.4877/44 = 0.21563.
+    # to four significant digits; 90 % bounds χ²₀.₀₅(2)/(2·22) = −2 ln 0.95 / 44 = 0.0023315 and
+    # χ²₀.₉₅(4)/44 = 9.4877/44 = 0.21563.
     assert by_class["TPP", "mtbf"]["value"] == 22.0
     rate = by_class["TPP", "failure_rate"]
     assert (rate["value"], rate["confidence"], rate["lower bound"], rate["upper bound"]) == (

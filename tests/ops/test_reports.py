@@ -162,7 +162,8 @@ def test_report_email_has_embedded_charts_pdf_and_csv_attachments(plant_data, sm
     assert pdf.get_content()[:5] == b"%PDF-"
     assert set(attachments) == {"oee_kpis.csv", "oee_by_equipment.csv", "oee_elements.csv", "oee_losses.csv",
                                 "quality_kpis.csv", "capability.csv", "out_of_control.csv", "defect_pareto.csv",
-                                "reliability_by_class.csv", "reliability_by_failure_mode.csv", "retention.csv", "support_equipment.csv",
+                                "reliability_by_class.csv", "reliability_by_failure_mode.csv", "retention.csv",
+                                "support_equipment.csv",
                                 "audit_trail.csv"} - _unavailable_csvs(run.report_id)
     report = ComplianceReport.objects.get(pk=run.report_id)
     assert attachments["retention.csv"].get_content().replace("\r\n", "\n") == report.csv_files[
