@@ -43,7 +43,20 @@ TIME_LOSSES = (
 
 
 def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> ReportDocument:
+    from mfgplatform.kpi.freshness import recorded_freshness, recording_view_reads
+
     builders = (oee_section, quality_section, reliability_section, retention_section, audit_trail_section)
+    sections = []
+    with recording_view_reads():
+        sections = _build_sections(period, builders)
+        fresh = recorded_freshness()
+    document = ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+    if fresh is not None:
+        document.data_as_of, document.stale, document.stale_reason = fresh.as_of, fresh.stale, fresh.reason
+    return document
+
+
+def _build_sections(period: ReportPeriod, builders) -> list[Section]:
     sections = []
     for builder in builders:
         try:
@@ -56,7 +69,7 @@ def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> R
                 key=builder.__name__.removesuffix("_section"), title=builder.__name__, standard="",
                 status="unavailable", summary=f"could not be computed: {type(error).__name__}: {error}",
             ))
-    return ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+    return sections
 
 
 # --- KPI sections -----------------------------------------------------------------------------------
