@@ -122,8 +122,8 @@ def compute_kpis(
 
     sources = element_sources()
     needed = {name for code in codes if code in formulas for name in formulas[code].sources}
-    read = fetch or ElementSource.fetch
-    fetched = {name: read(sources[name], selection) for name in sorted(needed)}
+    fetched = {name: fetch(sources[name], selection) if fetch else sources[name].fetch(selection)
+               for name in sorted(needed)}
     labels = _Labels(selection, dates)
 
     results: list[KpiResult] = []
