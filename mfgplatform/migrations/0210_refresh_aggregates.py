@@ -14,7 +14,7 @@ def sql(*files: str) -> str:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mfgplatform", "0110_import_job_dispatch")]
+    dependencies = [("mfgplatform", "0190_mfg_shift_at")]
 
     operations = [
         migrations.RunSQL(
