@@ -8,8 +8,13 @@ Task names are explicit ("mfgplatform.<job>") so that a stored schedule survives
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import OperationalError
 
 from .operations.jobs import JobResult, periodic_job
+
+
+class ViewRefreshInterrupted(OperationalError):
+    """A view refresh stopped by a transient database fault; the job retries it."""
 
 
 # A pass takes seconds (about 2.6 s per 5 million source rows, concurrently); one that outlasts its
@@ -21,9 +26,14 @@ def refresh_views_task(force: bool = False) -> JobResult:
 
     run = refresh_changed_views(force=force)
     if run.failed:
-        # Recorded as a failed run (the failures are in mv_refresh_log); retrying a broken view's
-        # SQL would fail the same way, so this is not a transient error.
-        raise RuntimeError(f"views failed to refresh: {', '.join(run.failed)}")
+        # Recorded as a failed run with each view's cause (also in mv_refresh_log). A transient database
+        # fault (a killed connection, a lock timeout) is raised as such, so the run is retried with
+        # back-off and the next pass rebuilds the view; retrying a broken view's SQL would fail the same
+        # way, so anything else is not.
+        message = "views failed to refresh: " + "; ".join(f"{name} ({run.errors[name]})" for name in run.failed)
+        if run.transient is not None:
+            raise ViewRefreshInterrupted(message) from run.transient
+        raise RuntimeError(message)
     return JobResult(rows=run.rows, detail={"refreshed": run.refreshed, "unchanged": run.unchanged,
                                              "passed": run.passed, "skipped": run.skipped})
 

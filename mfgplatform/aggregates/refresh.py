@@ -78,6 +78,14 @@ class RefreshRun:
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # a dependency failed
     rows: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # failed view → its logged error (with the cause)
+    # The first failure that was a transient database fault (a killed connection…): worth a retry.
+    transient: BaseException | None = None
+
+    def fail(self, entry: MaterializedViewRefresh) -> None:
+        self.failed.append(entry.view_name)
+        self.errors[entry.view_name] = entry.error
+        self.transient = self.transient or getattr(entry, "fault_error", None)
 
 
 def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: bool = False,
@@ -98,7 +106,7 @@ def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: boo
         if isinstance(view, IncrementalAggregate):
             entry = refresh_view(view, triggered_by=triggered_by)
             if entry.outcome != RefreshOutcome.SUCCESS:
-                run.failed.append(view.name)
+                run.fail(entry)
                 continue
             run.passed.append(view.name)
             run.rows += entry.row_count or 0
@@ -112,7 +120,7 @@ def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: boo
             continue
         entry = refresh_view(view, triggered_by=triggered_by)
         if entry.outcome != RefreshOutcome.SUCCESS:
-            run.failed.append(view.name)
+            run.fail(entry)
             continue
         run.refreshed.append(view.name)
         run.rows += entry.row_count or 0

@@ -38,6 +38,7 @@ from django.utils.module_loading import autodiscover_modules
 from psycopg import sql
 
 from ..calendar import parse_clock
+from ..db_faults import classify, discard_broken_connection
 from ..models import MaterializedViewRefresh, RefreshOutcome
 from ..sql_objects import current_sql
 
@@ -203,11 +204,8 @@ def refresh_view(view: RegisteredView, *, concurrently: bool | None = None, full
             rows = cursor.fetchone()[0]
     except Exception as error:  # logged, and the caller skips the dependents
         logger.exception("refresh of %s failed", view.name)
-        return MaterializedViewRefresh.objects.create(
-            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
-            concurrently=use_concurrently, outcome=RefreshOutcome.FAILED, error=str(error)[:4000],
-            triggered_by=triggered_by,
-        )
+        return _failed(view, error, started_at=started_at, duration_seconds=time.perf_counter() - clock,
+                       concurrently=use_concurrently, triggered_by=triggered_by)
     return MaterializedViewRefresh.objects.create(
         view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows,
         concurrently=use_concurrently, outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
@@ -229,14 +227,27 @@ def _run_pass(view: IncrementalAggregate, *, full: bool, triggered_by: str) -> M
                 cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(view.name)))
     except Exception as error:  # logged, and the caller skips the dependents
         logger.exception("%s pass of %s failed", "full" if full else "incremental", view.name)
-        return MaterializedViewRefresh.objects.create(
-            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
-            concurrently=True, outcome=RefreshOutcome.FAILED, error=str(error)[:4000], triggered_by=triggered_by,
-        )
+        return _failed(view, error, started_at=started_at, duration_seconds=time.perf_counter() - clock,
+                       concurrently=True, triggered_by=triggered_by)
     return MaterializedViewRefresh.objects.create(
         view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows, concurrently=True,
         outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
     )
+
+
+def _failed(view: RegisteredView, error: Exception, **fields) -> MaterializedViewRefresh:
+    """Log a failed refresh with its cause. A transient database fault (a killed connection, a lock
+    timeout, a full disk) is named first, and the entry is written on a fresh connection: the
+    refresh's own died with it. The view keeps its last good contents (the refresh's transaction
+    rolled back). The entry carries the error as `fault_error` (not stored) for the job to re-raise."""
+    fault = classify(error)
+    text = f"{fault.reason}: {error}" if fault else str(error)
+    if fault is not None:
+        discard_broken_connection()
+    entry = MaterializedViewRefresh.objects.create(
+        view_name=view.name, outcome=RefreshOutcome.FAILED, error=text[:4000], **fields)
+    entry.fault_error = error if fault is not None else None
+    return entry
 
 
 def refresh_views(
