@@ -29,6 +29,7 @@ import itertools
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -55,11 +56,14 @@ class Tally:
     events: int = 0
     errors: int = 0
     first_error: str = ""
+    by_page: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, latency: float, *, events: int = 0, error: str = "") -> None:
+    def record(self, latency: float, *, events: int = 0, error: str = "", page: str = "") -> None:
         with self.lock:
             self.latencies.append(latency)
+            if page:
+                self.by_page.setdefault(page, []).append(latency)
             self.events += events
             if error:
                 self.errors += 1
@@ -79,6 +83,9 @@ class Tally:
         text = (f"  {self.name:<34} {self.per_second:>9,.0f} {unit}   requests {len(self.latencies):>6,}   "
                 f"p50 {self.percentile(0.50):>6.0f} ms   p99 {self.percentile(0.99):>6.0f} ms   "
                 f"errors {self.errors}{ratio}")
+        if self.by_page:
+            text += "\n    median by page: " + ", ".join(
+                f"{page} {statistics.median(times) * 1000:.0f} ms" for page, times in self.by_page.items())
         return text + (f"\n    first error: {self.first_error[:200]}" if self.first_error else "")
 
 
@@ -188,7 +195,8 @@ def admin_user(server: Server, session: str, pages: list[str], offset: int, unti
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
             continue
-        tally.record(time.perf_counter() - started, error="" if status == 200 else f"{path}: HTTP {status}")
+        tally.record(time.perf_counter() - started, error="" if status == 200 else f"{path}: HTTP {status}",
+                     page=path)
     conn.close()
 
 
@@ -262,6 +270,7 @@ def run(args) -> None:
            f"{settings_dict['PORT']}/{settings_dict['NAME']}")
     log = Path(f"/tmp/bench_load_gunicorn_{os.getpid()}.log")  # noqa: S108 (a log of this run only)
     server = Server(url, args.workers, log)
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     print(f"gunicorn {args.workers} sync workers on 127.0.0.1:{server.port}; {args.seconds:.0f} s per phase; "
           f"batches of {args.batch:,} readings; pages: {', '.join(pages)}", flush=True)
     next_minute = [0]
@@ -281,6 +290,7 @@ def run(args) -> None:
         ingest, admin = phase(server, ingest_clients=args.ingest_clients, admin_users=args.admin_users, **kind)
     finally:
         server.stop()
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("alone:", flush=True)
     print(one_ingest.line("events/s"))
     print(one_admin.line("req/s"))
