@@ -49,6 +49,7 @@ class ReportDocument:
     period: ReportPeriod
     generated_at: dt.datetime
     sections: list[Section]
+    scope: str = ""  # site, area or line code; empty: the whole plant
 
     @property
     def status(self) -> SectionStatus:
@@ -61,6 +62,7 @@ class ReportDocument:
     def summary(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "scope": self.scope,
             "sections": {
                 section.key: {"status": section.status, "summary": section.summary} for section in self.sections
             },

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -40,21 +42,69 @@ TIME_LOSSES = (
 )
 
 
-def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> ReportDocument:
+def build_document(period: ReportPeriod, *, scope: str = "", now: dt.datetime | None = None) -> ReportDocument:
+    """The report for `period`; `scope` (a site, area or line code) narrows the KPI sections to its
+    subtree. The records sections (retention, audit trail) are about the database and stay plant-wide."""
     builders = (oee_section, quality_section, reliability_section, retention_section, audit_trail_section)
+    scope_filter = Scope.of(scope)
     sections = []
     for builder in builders:
         try:
             # A savepoint: a section whose SQL fails must not abort the transaction for the next one.
             with transaction.atomic():
-                sections.append(builder(period))
+                sections.append(builder(period, scope_filter))
         except Exception as error:  # one broken section must not suppress the others
             logger.exception("Report section %s failed", builder.__name__)
             sections.append(Section(
                 key=builder.__name__.removesuffix("_section"), title=builder.__name__, standard="",
                 status="unavailable", summary=f"could not be computed: {type(error).__name__}: {error}",
             ))
-    return ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+    title = f"{REPORT_TITLE}: {scope_filter.label}" if scope else REPORT_TITLE
+    return ReportDocument(title, period, now or timezone.now(), sections, scope=scope)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the plant a report covers: a node's code, its name and the equipment ids of its
+    subtree (None = the whole plant)."""
+
+    code: str = ""
+    label: str = "whole plant"
+    equipment_ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def of(cls, code: str) -> Scope:
+        if not code:
+            return cls()
+        from mfgplatform.kpi.service import resolve_equipment
+
+        node = apps.get_model("equipment", "Equipment").objects.filter(code=code).values_list("name", flat=True).first()
+        if node is None:
+            raise ValueError(f"unknown equipment code {code!r}")
+        return cls(code, f"{code} {node}", resolve_equipment([code]))
+
+    @property
+    def kpi_options(self) -> dict[str, Any]:
+        return {"equipment": [self.code]} if self.code else {}
+
+    @property
+    def name(self) -> str:
+        return self.code or "plant"
+
+    def sql(self, column: str) -> tuple[str, list]:
+        """An extra WHERE condition (starting with AND) on an equipment id column, and its parameters."""
+        if self.equipment_ids is None:
+            return "", []
+        return f" AND {column} = ANY(%s)", [list(self.equipment_ids)]
+
+    def codes(self) -> set[str] | None:
+        if self.equipment_ids is None:
+            return None
+        return set(apps.get_model("equipment", "Equipment").objects.filter(pk__in=self.equipment_ids)
+                   .values_list("code", flat=True))
+
+
+PLANT = Scope()
 
 
 # --- KPI sections -----------------------------------------------------------------------------------
@@ -77,19 +127,19 @@ def display_value(value: float | None, unit: str) -> float | None:
     return round(value * 100, 2) if unit == "%" else round(value, 4)
 
 
-def _kpi_results(codes: Sequence[str], period: ReportPeriod, **options: Any) -> tuple[list, list[str]]:
+def _kpi_results(codes: Sequence[str], period: ReportPeriod, scope: Scope, **options: Any) -> tuple[list, list[str]]:
     service, formulas = _kpi_service()
     available = [code for code in codes if code in formulas]
     missing = [code for code in codes if code not in formulas]
     if service is None or not available:
         return [], missing
-    return service.compute_kpis(available, start=period.start, end=period.end, **options), missing
+    return service.compute_kpis(available, start=period.start, end=period.end, **scope.kpi_options, **options), missing
 
 
-def _optional_breakdown(codes: Sequence[str], period: ReportPeriod, group_by: str) -> list:
+def _optional_breakdown(codes: Sequence[str], period: ReportPeriod, scope: Scope, group_by: str) -> list:
     """KPIs split by a breakdown the service may not offer (then: no rows)."""
     try:
-        return _kpi_results(codes, period, group_by=group_by)[0]
+        return _kpi_results(codes, period, scope, group_by=group_by)[0]
     except ValueError as error:
         logger.info("KPI breakdown %s by %s not available: %s", codes, group_by, error)
         return []
@@ -114,12 +164,12 @@ def _unavailable(key: str, title: str, standard: str, missing: list[str]) -> Sec
     )
 
 
-def oee_section(period: ReportPeriod) -> Section:
+def oee_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     key, title, standard = "oee", "Production performance: OEE", "ISO 22400-2"
-    plant, missing = _kpi_results(OEE_KPIS, period)
+    plant, missing = _kpi_results(OEE_KPIS, period, scope)
     if not plant:
         return _unavailable(key, title, standard, missing)
-    by_equipment, _ = _kpi_results(("oee", "availability", "effectiveness", "quality_ratio"), period,
+    by_equipment, _ = _kpi_results(("oee", "availability", "effectiveness", "quality_ratio"), period, scope,
                                    group_by="equipment")
     oee = next((r for r in plant if r.kpi == "oee"), None)
     elements = {symbol: value for result in plant for symbol, value in result.elements.items()}
@@ -127,8 +177,8 @@ def oee_section(period: ReportPeriod) -> Section:
                     key=lambda loss: loss[1], reverse=True)
     equipment_oee = sorted((r for r in by_equipment if r.kpi == "oee" and r.value is not None),
                            key=lambda r: r.value)
-    summary = (f"plant OEE {display_value(oee.value, oee.unit)} %" if oee and oee.value is not None
-               else f"plant OEE not computable ({oee.reason if oee else 'no data'})")
+    summary = (f"{scope.name} OEE {display_value(oee.value, oee.unit)} %" if oee and oee.value is not None
+               else f"{scope.name} OEE not computable ({oee.reason if oee else 'no data'})")
     flagged = [r for r in plant + by_equipment if r.flags]
     return Section(
         key=key, title=title, standard=standard, status="attention" if flagged else "ok", summary=summary,
@@ -151,54 +201,58 @@ def oee_section(period: ReportPeriod) -> Section:
     )
 
 
-def _characteristics(period: ReportPeriod) -> list[str]:
+def _characteristics(period: ReportPeriod, scope: Scope) -> list[str]:
     """Measured characteristics in the period (the capability indices are per characteristic)."""
+    condition, params = scope.sql("equipment_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT characteristic FROM mv_quality_measurement WHERE production_date BETWEEN %s AND %s "
-            "ORDER BY 1",
-            [period.start, period.end],
+            "SELECT DISTINCT characteristic FROM mv_quality_measurement WHERE production_date BETWEEN %s AND %s"
+            f"{condition} ORDER BY 1",
+            [period.start, period.end, *params],
         )
         return [name for (name,) in cursor.fetchall()]
 
 
-def _defect_pareto(period: ReportPeriod) -> list[tuple[str, int]]:
+def _defect_pareto(period: ReportPeriod, scope: Scope) -> list[tuple[str, int]]:
     """Defects found per defect type, most frequent first."""
+    condition, params = scope.sql("v.equipment_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT coalesce(d.code || ' ' || d.name, 'unclassified'), sum(v.defect_count)::bigint
               FROM mv_quality_by_defect AS v LEFT JOIN dim_quality_defect_type AS d ON d.id = v.defect_type_id
-             WHERE v.production_date BETWEEN %s AND %s
+             WHERE v.production_date BETWEEN %s AND %s{condition}
              GROUP BY 1 HAVING sum(v.defect_count) > 0 ORDER BY 2 DESC, 1
             """,
-            [period.start, period.end],
+            [period.start, period.end, *params],
         )
         return [(label, int(count)) for label, count in cursor.fetchall()]
 
 
-def _out_of_control(period: ReportPeriod) -> list:
+def _out_of_control(period: ReportPeriod, scope: Scope) -> list:
     """Characteristic × work unit with a control chart signal in the period (the quality app registers
     its SPC monitor in quality/compliance.py): capability indices are only meaningful for a process in
     control."""
     from .findings import findings
 
-    return findings("out_of_control", period.start, period.end)
+    found = findings("out_of_control", period.start, period.end)
+    codes = scope.codes()
+    return found if codes is None else [finding for finding in found if finding.equipment in codes]
 
 
-def quality_section(period: ReportPeriod) -> Section:
+def quality_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     key, title, standard = "quality", "Quality", "ISO 9001"
-    results, missing = _kpi_results(QUALITY_KPIS, period)
+    results, missing = _kpi_results(QUALITY_KPIS, period, scope)
     if not results:
         return _unavailable(key, title, standard, missing)
     capability = []
-    for characteristic in _characteristics(period):
-        rows, _ = _kpi_results(CAPABILITY_KPIS, period, characteristic=characteristic)
+    for characteristic in _characteristics(period, scope):
+        rows, _ = _kpi_results(CAPABILITY_KPIS, period, scope, characteristic=characteristic)
         for result in rows:
             result.group = characteristic
         capability += rows
-    pareto = _defect_pareto(period)
-    findings = _out_of_control(period)
+    pareto = _defect_pareto(period, scope)
+    findings = _out_of_control(period, scope)
     tables = [
         Table("Quality metrics, plant", KPI_COLUMNS, _kpi_rows(results), "quality_kpis.csv"),
         Table("Process capability per characteristic", KPI_COLUMNS, _kpi_rows(capability), "capability.csv"),
@@ -229,12 +283,12 @@ def quality_section(period: ReportPeriod) -> Section:
     )
 
 
-def reliability_section(period: ReportPeriod) -> Section:
+def reliability_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     key, title, standard = "reliability", "Reliability and maintainability", "ISO 14224"
-    results, missing = _kpi_results(RELIABILITY_KPIS, period, group_by="equipment_class")
+    results, missing = _kpi_results(RELIABILITY_KPIS, period, scope, group_by="equipment_class")
     if not results:
         return _unavailable(key, title, standard, missing)
-    by_mode = _optional_breakdown(("failure_rate", "mttf_iso14224"), period, "failure_mode")
+    by_mode = _optional_breakdown(("failure_rate", "mttf_iso14224"), period, scope, "failure_mode")
     columns = [*KPI_COLUMNS, "confidence", "lower bound", "upper bound"]
 
     def rows(items):
@@ -256,7 +310,7 @@ def reliability_section(period: ReportPeriod) -> Section:
 # --- Records (ISO 9001 7.5.3) -----------------------------------------------------------------------
 
 
-def retention_section(period: ReportPeriod) -> Section:
+def retention_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     statuses = retention_status()
     over = [s for s in statuses if s.status == "over policy"]
     rows = [[s.policy.table, s.policy_label, s.oldest.isoformat(timespec="seconds") if s.oldest else None,
@@ -271,7 +325,7 @@ def retention_section(period: ReportPeriod) -> Section:
     )
 
 
-def audit_trail_section(period: ReportPeriod) -> Section:
+def audit_trail_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     since, until = period_bounds(period)
     gaps = audit_trail_gaps(since=since, until=until)
     incomplete = [g for g in gaps if not g.is_complete]
