@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 from .choices import DateRangeRule
 
 ONE_DAY = dt.timedelta(days=1)
+# The label of time outside every shift occurrence (shift 0 in the views, no shift on a fact).
+UNSCHEDULED = "Unscheduled"
 
 
 # --- fiscal periods ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mfgplatform', '0110_import_job_dispatch'),
+        ('mfgplatform', '0210_refresh_aggregates'),
     ]
 
     operations = [
