@@ -146,7 +146,9 @@ def display_value(value: float | None, unit: str) -> float | None:
 def significant(value: float | None, digits: int = 4) -> float | None:
     if value is None or value == 0 or not math.isfinite(value):
         return value
-    return round(value, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    # Whole numbers stay whole: 17005 ppm, not 17005.0.
+    return round(value, decimals) if decimals > 0 else round(value)
 
 
 def _kpi_results(codes: Sequence[str], period: ReportPeriod, scope: Scope, **options: Any) -> tuple[list, list[str]]:

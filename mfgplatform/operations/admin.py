@@ -2,7 +2,8 @@
 refresh state, and the operations status page (linked from the admin index as "Operations status").
 
 Job schedules are django-celery-beat's "Periodic tasks" and job runs django-celery-results' "Task
-results"; every run also leaves a "job.<name>.<outcome>" event in the audit log.
+results"; every run also leaves a "job.<name>.<outcome>" event in the audit log. The status page lists
+the run and change history of every source together (mfgplatform.operations.history), filterable.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils.html import format_html
 from ..admin_base import ReadOnlyAdminMixin
 from ..models import AuditLog, ComplianceReport, ReportDelivery, ReportSubscription, ViewSourceState
 from ..models.operations import OperationsStatus
+from .history import SOURCES as HISTORY_SOURCES
+from .history import HistoryFilter, run_and_change_history
 from .lost_work import find_lost_runs, lost_after
 
 RECENT_JOB_EVENTS = 30
@@ -159,11 +162,15 @@ class OperationsStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
+        history_filter = HistoryFilter.from_query(request.GET)
         context = {
             **self.admin_site.each_context(request),
             "title": "Operations status",
             "opts": self.opts,
             **operations_status(),
+            "history": _safe(lambda: run_and_change_history(history_filter)),
+            "history_filter": history_filter,
+            "history_sources": [(key, label) for key, (label, _) in HISTORY_SOURCES.items()],
         }
         return TemplateResponse(request, "admin/mfgplatform/operations_status.html", context)
 
