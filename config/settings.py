@@ -237,6 +237,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Reading a row's history needs its history model's view permission on every tracked model's admin,
+# including the generated and read-only ones (mfgplatform.roles says who gets it).
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 # django-import-export serves the exports and the field widgets only: imports run through
 # mfgplatform.imports.engine (all-or-nothing by itself), so none of the library's import settings apply.
 

@@ -7,14 +7,24 @@ Task names are explicit ("mfgplatform.<job>") so that a stored schedule survives
 
 from __future__ import annotations
 
+import logging
+
+from celery.signals import worker_ready
 from django.conf import settings
-from django.db import OperationalError
 
 from .operations.jobs import JobResult, periodic_job
 
+logger = logging.getLogger(__name__)
 
-class ViewRefreshInterrupted(OperationalError):
-    """A view refresh stopped by a transient database fault; the job retries it."""
+
+@worker_ready.connect
+def report_changed_plant_calendar(**kwargs) -> None:
+    """Say at worker start, not only at the first refresh, that the plant calendar was changed behind the
+    history's back (the refresh job refuses to run until `manage.py rezone_calendar`)."""
+    from .checks import plant_calendar_unchanged
+
+    for problem in plant_calendar_unchanged(databases=["default"]):
+        logger.error("%s", problem.msg)
 
 
 # A pass takes seconds (about 2.6 s per 5 million source rows, concurrently); one that outlasts its
@@ -26,14 +36,11 @@ def refresh_views_task(force: bool = False) -> JobResult:
 
     run = refresh_changed_views(force=force)
     if run.failed:
-        # Recorded as a failed run with each view's cause (also in mv_refresh_log). A transient database
-        # fault (a killed connection, a lock timeout) is raised as such, so the run is retried with
-        # back-off and the next pass rebuilds the view; retrying a broken view's SQL would fail the same
-        # way, so anything else is not.
-        message = "views failed to refresh: " + "; ".join(f"{name} ({run.errors[name]})" for name in run.failed)
-        if run.transient is not None:
-            raise ViewRefreshInterrupted(message) from run.transient
-        raise RuntimeError(message)
+        # Recorded as a failed run with each view's error (also in mv_refresh_log); retrying a broken
+        # view's SQL would fail the same way, so this is not a transient error. A pass stopped by a lost
+        # connection raises ViewRefreshInterrupted from refresh_changed_views instead, and is retried.
+        raise RuntimeError("views failed to refresh: " + "; ".join(
+            f"{name} ({run.errors.get(name, '')})" for name in run.failed))
     return JobResult(rows=run.rows, detail={"refreshed": run.refreshed, "unchanged": run.unchanged,
                                              "passed": run.passed, "skipped": run.skipped})
 

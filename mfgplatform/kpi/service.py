@@ -10,7 +10,7 @@ OEE is the ratio of its summed elements, never a mean of its machines' OEEs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.apps import apps
@@ -95,7 +95,10 @@ def compute_kpis(
     product: str | None = None,
     shift: str | None = None,
     from_facts: bool = False,
+    fetch: Callable[[ElementSource, Selection], dict[Bucket, dict[str, Any]]] | None = None,
 ) -> list[KpiResult]:
+    """`fetch(source, selection)` replaces reading the sources' views (the plain-Python reference of
+    mfgplatform.kpi.reference passes itself here); the formulas, buckets and roll-up stay the same."""
     if granularity not in Granularity.ALL:
         raise ValueError(f"granularity must be one of {', '.join(Granularity.ALL)}")
     if group_by not in GroupBy.ALL:
@@ -119,12 +122,13 @@ def compute_kpis(
 
     sources = element_sources()
     needed = {name for code in codes if code in formulas for name in formulas[code].sources}
-    fetched = {name: sources[name].fetch(selection) for name in sorted(needed)}
+    fetched = {name: fetch(sources[name], selection) if fetch else sources[name].fetch(selection)
+               for name in sorted(needed)}
     labels = _Labels(selection, dates)
 
     results: list[KpiResult] = []
     # Every answer says how current the aggregates it read are (none when read from the facts).
-    fresh = None if from_facts else freshness(sources[name].view for name in needed)
+    fresh = None if from_facts or fetch else freshness(sources[name].view for name in needed)
     for code in codes:
         if code in catalog:
             results.append(labels.unsupported(catalog[code]))
