@@ -33,6 +33,7 @@ from psycopg import errors as pg_errors
 from mfgplatform import bounds, calendar
 from mfgplatform.models import IngestToken
 
+from ..aggregates.calendar_settings import ensure_plant_calendar
 from .facts import fact_formats, model_of_table, production_day, shift_at
 
 MAX_BATCH = 10_000
@@ -135,7 +136,7 @@ def _code(item: dict, name: str, known: dict[str, int]) -> int:
 
 
 @cache
-def _bounds() -> dict[str, bounds.NumberBound]:
+def number_bounds() -> dict[str, bounds.NumberBound]:
     """The bounds of the numbers an event carries, from the columns that store them."""
     production = model_of_table("fact_production")
     quantities = {name: bounds.field_bound(production, name, nonnegative=True)
@@ -213,7 +214,7 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
     if kind not in KINDS:
         raise _Invalid("kind", f"must be one of {', '.join(KINDS)}")
     values: dict[str, Any] = {"equipment": _code(item, "equipment", codes.equipment)}
-    window, limits = codes.window, _bounds()
+    window, limits = codes.window, number_bounds()
     if kind == "sensor":
         values["time"] = _instant(item, "time", window)
         values["tag"] = _text(item, "tag", max_length=64)
@@ -263,6 +264,7 @@ def ingest_batch(token: IngestToken, payload: Any) -> BatchResult:
     if not 1 <= len(events) <= MAX_BATCH:
         raise BatchError(f"a batch holds 1 to {MAX_BATCH} events, this one {len(events)}")
     result = BatchResult()
+    ensure_plant_calendar()  # refuses (CalendarSettingsChanged) while the plant calendar is being changed
     codes = _codes(events)
     tz, day_start = ZoneInfo(settings.PLANT_TIME_ZONE), calendar.parse_clock(settings.PRODUCTION_DAY_START)
     parsed: list[_Parsed] = []

@@ -118,3 +118,29 @@ def test_elements_refuses_options_that_do_not_apply(plant):
         call_command("kpi", "elements", "oee", "--range", "yesterday", stdout=StringIO())
     with pytest.raises(CommandError, match="unknown equipment code"):
         call_command("kpi", "elements", "--equipment", "NOPE", "--range", "yesterday", stdout=StringIO())
+
+
+def test_on_the_seeded_plant_the_listing_sums_to_the_kpi_elements(refresh, settings):
+    """The simulated plant (3 days): every listed row keeps the identities, its break part is at most the
+    shift's break windows and never negative, and the rows add up to the elements plant OEE divides."""
+    from mfgplatform.kpi import compute_kpis
+    from mfgplatform.models import DimShift
+
+    first = dt.date(2025, 3, 10)
+    call_command("seed_iso_compliant", size="tiny", days=3, start=first, no_progress=True, stdout=StringIO())
+    refresh()
+    last = first + dt.timedelta(days=2)
+    out = StringIO()
+    call_command("kpi", "elements", "--from", first.isoformat(), "--to", last.isoformat(), "--format", "json",
+                 stdout=out)
+    rows = json.loads(out.getvalue())["rows"]
+    assert rows
+    break_seconds = {shift.code: 60 * sum(b.minutes for b in shift.breaks.all())
+                     for shift in DimShift.objects.prefetch_related("breaks")}
+    for row in rows:
+        assert row["POT"] == row["PBT"] + row["PDT_BREAKS"] + row["PDT_OTHER"]
+        assert 0 <= row["PDT_BREAKS"] <= break_seconds.get(row["shift"], 0)
+        assert row["PDT_OTHER"] >= 0
+    (oee,) = compute_kpis(["oee"], start=first, end=last)
+    for symbol in ("APT", "PBT", "PRI_GQ", "PQ", "GQ"):
+        assert sum(row[symbol] for row in rows) == pytest.approx(oee.elements[symbol], abs=1e-6), symbol
