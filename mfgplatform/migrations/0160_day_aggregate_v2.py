@@ -30,7 +30,7 @@ ALTER TABLE agg_day_invalidation DROP COLUMN low_at;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mfgplatform", "0190_mfg_shift_at")]
+    dependencies = [("mfgplatform", "0220_report_scope_and_send_time")]
 
     operations = [
         migrations.RunSQL(sql=sql("day_aggregate/v2"), reverse_sql=REVERSE),
