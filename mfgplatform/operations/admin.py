@@ -33,10 +33,15 @@ FAILURE_WINDOW = dt.timedelta(days=7)
 
 @admin.register(ReportSubscription)
 class ReportSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("name", "report_kind", "period_kind", "recipient_list", "is_active", "updated_at")
+    list_display = ("name", "report_kind", "scope_label", "period_kind", "send_time", "recipient_list", "is_active",
+                    "updated_at")
     list_filter = ("report_kind", "period_kind", "is_active")
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description="scope", ordering="scope")
+    def scope_label(self, obj: ReportSubscription) -> str:
+        return obj.scope or "whole plant"
 
     @admin.display(description="recipients")
     def recipient_list(self, obj: ReportSubscription) -> str:
@@ -54,11 +59,11 @@ class ReportDeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
 class ComplianceReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports as they were sent; the stored HTML, PDF and CSV files are viewable here."""
 
-    list_display = ("__str__", "period_start", "period_end", "overall_status", "generated_at", "delivery_count",
-                    "files")
+    list_display = ("__str__", "scope", "period_start", "period_end", "overall_status", "generated_at",
+                    "delivery_count", "files")
     list_filter = ("report_kind", "period_kind")
     date_hierarchy = "period_start"
-    fields = ("report_kind", "period_kind", "period_start", "period_end", "generated_at", "content_hash",
+    fields = ("report_kind", "scope", "period_kind", "period_start", "period_end", "generated_at", "content_hash",
               "overall_status", "files")
     readonly_fields = fields
     inlines = [ReportDeliveryInline]
