@@ -162,6 +162,11 @@ def sync_plant_calendar() -> bool:
             return False
         cursor.execute(current_sql("mfgplatform", "plant_calendar_settings", time_zone=zone.replace("'", "''"),
                                    day_start=day_start.strftime("%H:%M:%S")))
+        # The production day of an instant outside every shift (the unscheduled occurrence's day) moves
+        # with the zone and the day start even when no occurrence window does, which the passes'
+        # calendar fingerprint would not notice: every day of the day-kept aggregates is recomputed.
+        cursor.execute("INSERT INTO agg_day_invalidation (aggregate_name, low_day) "
+                       "SELECT aggregate_name, '-infinity' FROM agg_day_state")
     logger.info("plant calendar in SQL set to %s, production day from %s", zone, day_start)
     return True
 
