@@ -33,11 +33,18 @@ from psycopg import errors as pg_errors
 from mfgplatform import bounds, calendar
 from mfgplatform.models import IngestToken
 
-from .facts import production_day, shift_at
+from .facts import fact_formats, model_of_table, production_day, shift_at
 
 MAX_BATCH = 10_000
 KINDS = ("sensor", "production", "downtime_start", "downtime_stop")
-QUALITIES = (0, 64, 192)
+
+
+@cache
+def sensor_qualities() -> tuple[tuple[int, ...], int]:
+    """The quality codes a reading may carry and the one it gets without any, as the reliability app's
+    model field declares them (reliability.choices.SensorQuality)."""
+    field = model_of_table("fact_sensor_event")._meta.get_field("quality")
+    return tuple(code for code, _ in field.choices), int(field.default)
 
 
 class BatchError(ValueError):
@@ -130,12 +137,10 @@ def _code(item: dict, name: str, known: dict[str, int]) -> int:
 @cache
 def _bounds() -> dict[str, bounds.NumberBound]:
     """The bounds of the numbers an event carries, from the columns that store them."""
-    from production.models import FactProduction
-    from reliability.models import FactSensorEvent
-
-    quantities = {name: bounds.field_bound(FactProduction, name, nonnegative=True)
+    production = model_of_table("fact_production")
+    quantities = {name: bounds.field_bound(production, name, nonnegative=True)
                   for name in ("produced_qty", "good_qty", "scrap_qty", "rework_qty")}
-    return {"value": bounds.field_bound(FactSensorEvent, "value"), **quantities}
+    return {"value": bounds.field_bound(model_of_table("fact_sensor_event"), "value"), **quantities}
 
 
 # --- master data the batch refers to -------------------------------------------------------------
@@ -147,9 +152,19 @@ class _Codes:
     products: dict[str, int]
     reasons: dict[str, int]
     reason_groups: set[str]
-    priced_pairs: set[tuple[int, int]]  # (product, equipment) with a PRI, or a product with a default
     calendar_days: set[dt.date]
     window: bounds.TimeWindow
+    # (product, equipment, production day) -> whether a planned run time applies, asked once per batch
+    priced: dict[tuple[int, int, dt.date], bool] = field(default_factory=dict)
+
+    def has_planned_run_time(self, product: int, equipment: int, day: dt.date) -> bool:
+        """Whether the planned-run-time lookup the insert uses (production/sql/planned_run_time) finds one."""
+        key = (product, equipment, day)
+        if key not in self.priced:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT mfg_planned_run_time(%s, %s, %s) IS NOT NULL", list(key))
+                self.priced[key] = cursor.fetchone()[0]
+        return self.priced[key]
 
 
 def _codes(events: list[Any]) -> _Codes:
@@ -174,17 +189,9 @@ def _codes(events: list[Any]) -> _Codes:
         found = cursor.fetchall()
         reasons = {code: pk for code, pk, is_group in found if not is_group}
         groups = {code for code, _, is_group in found if is_group}
-        cursor.execute(
-            """SELECT p.id, e.id FROM dim_product p CROSS JOIN dim_equipment e
-                WHERE p.id = ANY(%s) AND e.id = ANY(%s)
-                  AND (p.default_pri_seconds IS NOT NULL OR EXISTS (
-                       SELECT 1 FROM ref_planned_run_time r WHERE r.product_id = p.id AND r.equipment_id = e.id))""",
-            [list(products.values()), list(equipment.values())],
-        )
-        priced = set(cursor.fetchall())
         cursor.execute("SELECT date FROM dim_date WHERE date >= now()::date - 3660 AND date <= now()::date + 366")
         days = {row[0] for row in cursor.fetchall()}
-    return _Codes(equipment, products, reasons, groups, priced, days, bounds.time_window())
+    return _Codes(equipment, products, reasons, groups, days, bounds.time_window())
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -211,10 +218,11 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
         values["time"] = _instant(item, "time", window)
         values["tag"] = _text(item, "tag", max_length=64)
         values["value"] = float(_number(item, "value", limits["value"]))
-        quality = item.get("quality", 192)
+        qualities, default_quality = sensor_qualities()
+        quality = item.get("quality", default_quality)
         # Exactly an integer: 192.0 equals 192 but is not a quality code.
-        if type(quality) is not int or quality not in QUALITIES:
-            raise _Invalid("quality", "must be one of 0, 64, 192")
+        if type(quality) is not int or quality not in qualities:
+            raise _Invalid("quality", f"must be one of {', '.join(map(str, qualities))}")
         values["quality"] = quality
     elif kind == "production":
         values["product"] = _code(item, "product", codes.products)
@@ -229,7 +237,8 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
         if values["good_qty"] + values["scrap_qty"] + values["rework_qty"] > values["produced_qty"]:
             raise _Invalid("produced_qty", "is less than good + scrap + rework")
         values["order_number"] = _text(item, "order_number", max_length=64, required=False)
-        if (values["product"], values["equipment"]) not in codes.priced_pairs:
+        day = calendar.production_date(values["started_at"], tz, day_start)
+        if not codes.has_planned_run_time(values["product"], values["equipment"], day):
             raise _Invalid("product", "no planned run time is recorded for this product and equipment")
         _check_calendar(values["started_at"], "started_at", codes, tz, day_start)
     else:
@@ -317,24 +326,16 @@ SENSOR_STAGING_TYPES = ("timestamptz", "int8", "text", "float8", "int2")
 # The usual batch is all new: its readings go in with a plain insert, which costs about two thirds
 # of a conflict-checking one. A unique violation means a reading already stored (a resent batch);
 # that attempt is rolled back to its savepoint and the careful statement lands only the new readings.
-# Both statements record the time range of the readings they land, for the next pass of the hourly
-# sensor aggregate (reliability.sensor_aggregate).
-SENSOR_LAND_ALL = """
-    WITH invalidated AS (
-        INSERT INTO agg_sensor_hourly_invalidation (low, high)
-        SELECT min(time), max(time) FROM ingest_sensor_readings HAVING count(*) > 0)
-    INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-    SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings"""
-
-SENSOR_LAND_NEW = """
+# Either way the time range of the readings landed goes to the reliability app's record of sensor
+# writes (the sensor format's `record_writes`), for the next pass of the hourly sensor aggregate.
+SENSOR_LAND = """
     WITH landed AS (
         INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-        SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings
-        ON CONFLICT DO NOTHING RETURNING time),
-    invalidated AS (
-        INSERT INTO agg_sensor_hourly_invalidation (low, high)
-        SELECT min(time), max(time) FROM landed HAVING count(*) > 0)
-    SELECT count(*) FROM landed"""
+        SELECT time, equipment_id, tag, value, quality FROM ingest_sensor_readings {conflict}
+        RETURNING time)
+    SELECT count(*), min(time), max(time) FROM landed"""
+SENSOR_LAND_ALL = SENSOR_LAND.format(conflict="")
+SENSOR_LAND_NEW = SENSOR_LAND.format(conflict="ON CONFLICT DO NOTHING")
 
 
 def _land_sensor(events: list[_Parsed]) -> int:
@@ -354,10 +355,12 @@ def _land_sensor(events: list[_Parsed]) -> int:
         try:
             with transaction.atomic():
                 cursor.execute(SENSOR_LAND_ALL)
-            return len(events)
+                landed, low, high = cursor.fetchone()
         except pg_errors.UniqueViolation:
             cursor.execute(SENSOR_LAND_NEW)
-            return cursor.fetchone()[0]
+            landed, low, high = cursor.fetchone()
+    fact_formats()["sensor_event"].record_writes(low, high)
+    return landed
 
 
 PRODUCTION_INSERT = f"""
@@ -366,11 +369,7 @@ PRODUCTION_INSERT = f"""
     SELECT x.equipment_id, x.product_id, to_char({production_day('x.started_at')}, 'YYYYMMDD')::int,
            {shift_at('x.started_at')}, x.started_at, x.ended_at, x.order_number, x.produced, x.good, x.scrap,
            x.rework, 0,
-           coalesce((SELECT r.pri_seconds FROM ref_planned_run_time r
-                      WHERE r.product_id = x.product_id AND r.equipment_id = x.equipment_id
-                      ORDER BY r.valid_from <= {production_day('x.started_at')} DESC, r.valid_from DESC LIMIT 1),
-                    (SELECT p.default_pri_seconds FROM dim_product p WHERE p.id = x.product_id)),
-           NULL
+           mfg_planned_run_time(x.product_id, x.equipment_id, {production_day('x.started_at')}), NULL
       FROM unnest(%(equipment)s::bigint[], %(product)s::bigint[], %(started)s::timestamptz[],
                   %(ended)s::timestamptz[], %(order)s::text[], %(produced)s::numeric[], %(good)s::numeric[],
                   %(scrap)s::numeric[], %(rework)s::numeric[])

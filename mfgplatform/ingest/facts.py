@@ -1,4 +1,9 @@
-"""The CSV formats `load_facts` accepts, and their validation and insert SQL.
+"""The machinery of the fact formats `load_facts` accepts, and their registry.
+
+Each domain app declares the formats of its own facts in `<app>/facts.py` (production, downtime and
+sensor readings, quality checks and scrap) with the building blocks below and `register_fact`; the
+registry discovers those modules the way the KPI registry discovers `kpis.py`, so the ingest layer reads
+the formats without importing a domain app.
 
 Every column lands in the staging table as text, so a bad value never aborts the COPY: each
 column's checks (required, timestamp with an offset, number, not negative, known business code,
@@ -11,9 +16,12 @@ and so sends the load to the detailed scan. docs/ingest.md documents the formats
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils.module_loading import autodiscover_modules
 
 from mfgplatform import bounds
 
@@ -75,12 +83,16 @@ def value(name: str, kind: str) -> str:
     return f"nullif({raw}, '')"
 
 
+def model_of_table(table: str):
+    """The model storing a fact table, found by table name so the ingest layer imports no domain app."""
+    return next(model for model in apps.get_models() if model._meta.db_table == table)
+
+
 def column_bound(table: str, column: Column) -> bounds.NumberBound | None:
     """The bound the storing model field declares for a number column (mfgplatform.bounds)."""
     if column.kind != "number":
         return None
-    model = next(model for model in apps.get_models() if model._meta.db_table == table)
-    return bounds.field_bound(model, column.name)
+    return bounds.field_bound(model_of_table(table), column.name)
 
 
 # Parameters of every statement: the instants a timestamp may take (bounds.time_window).
@@ -154,6 +166,9 @@ class FactSpec:
     # Columns the insert casts unconditionally (a value that does not parse makes it raise), so the
     # guard of the single-pass insert need not parse them first.
     cast_by_insert: tuple[str, ...] = ()
+    # The owning app's function to call, in the writing transaction, with the time range of rows written
+    # around this format's insert (the ingest API's sensor readings), or None.
+    record_writes: Callable[[dt.datetime | None, dt.datetime | None], None] | None = None
 
     @property
     def required(self) -> list[str]:
@@ -199,271 +214,54 @@ class FactSpec:
         return self.insert.replace("{joins}", f"{self.joins} {guard}")
 
 
-def _equipment_unit_check() -> tuple[str, str]:
+def equipment_unit_check() -> tuple[str, str]:
     return ("equipment", "CASE WHEN l_equipment.taxonomy_level <> 6 THEN 'is not an equipment unit (level 6)' END")
 
 
-def _calendar_check(column: str) -> tuple[str, str]:
+def calendar_check(column: str) -> tuple[str, str]:
     return (column, f"CASE WHEN {value(column, 'timestamp')} IS NOT NULL AND cal.date_key IS NULL "
                     "THEN 'falls on a production day that dim_date does not hold' END")
 
 
-def _order_check(start: str, end: str) -> tuple[str, str]:
+def order_check(start: str, end: str) -> tuple[str, str]:
     return (end, f"CASE WHEN {value(end, 'timestamp')} <= {value(start, 'timestamp')} "
                  f"THEN 'is not after {start}' END")
 
 
-def _shift_id(start: str) -> str:
+def shift_id(start: str) -> str:
     return f"coalesce(l_shift.id, {shift_at(value(start, 'timestamp'))})"
 
 
-def _calendar_join(start: str) -> str:
+def calendar_join(start: str) -> str:
     return f"LEFT JOIN dim_date AS cal ON cal.date = {production_day(value(start, 'timestamp'))}"
 
 
-SENSOR_EVENT = FactSpec(
-    name="sensor_event",
-    table="fact_sensor_event",
-    columns=(
-        Column("time", "timestamp"),
-        Column("equipment", "code", lookup="dim_equipment"),
-        Column("tag", max_length=64),
-        Column("value", "number"),
-        Column("quality", "integer", required=False, choices=("0", "64", "192")),
-    ),
-    # The same statement records the time range of the readings for the hourly sensor aggregate's
-    # next pass (reliability.sensor_aggregate); the readings are cast once, for both inserts.
-    insert="""
-        WITH reading AS (
-            SELECT s.time::timestamptz AS time, l_equipment.id AS equipment_id, s.tag, s.value::float8 AS value,
-                   coalesce(nullif(s.quality, '')::smallint, 192) AS quality
-              FROM staging s {joins}),
-        invalidated AS (
-            INSERT INTO agg_sensor_hourly_invalidation (low, high)
-            SELECT min(time), max(time) FROM reading HAVING count(*) > 0)
-        INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality)
-        SELECT time, equipment_id, tag, value, quality FROM reading""",
-    # The unique (equipment, tag, time) key makes a replayed reading a no-op.
-    skip_present=True,
-    cast_by_insert=("time", "value", "quality"),
-)
-
-_PRI = (
-    "coalesce({given}, (SELECT r.pri_seconds FROM ref_planned_run_time r WHERE r.product_id = l_product.id "
-    "AND r.equipment_id = l_equipment.id AND r.valid_from <= cal.date ORDER BY r.valid_from DESC LIMIT 1), "
-    "l_product.default_pri_seconds)"
-).format(given=value("pri_seconds", "number"))
-
-PRODUCTION = FactSpec(
-    name="production",
-    table="fact_production",
-    columns=(
-        Column("equipment", "code", lookup="dim_equipment"),
-        Column("product", "code", lookup="dim_product"),
-        Column("started_at", "timestamp"),
-        Column("ended_at", "timestamp"),
-        Column("produced_qty", "number", nonnegative=True),
-        Column("good_qty", "number", nonnegative=True),
-        Column("scrap_qty", "number", required=False, nonnegative=True),
-        Column("rework_qty", "number", required=False, nonnegative=True),
-        Column("planned_scrap_qty", "number", required=False, nonnegative=True),
-        Column("pri_seconds", "number", required=False, nonnegative=True),
-        Column("order_number", required=False, max_length=64),
-        Column("planned_order_qty", "number", required=False, nonnegative=True),
-        Column("shift", "code", required=False, lookup="dim_shift"),
-    ),
-    extra_joins=_calendar_join("started_at"),
-    row_checks=(
-        _equipment_unit_check(),
-        _calendar_check("started_at"),
-        _order_check("started_at", "ended_at"),
-        ("produced_qty", f"CASE WHEN {value('good_qty', 'number')} + coalesce({value('scrap_qty', 'number')}, 0) "
-                         f"+ coalesce({value('rework_qty', 'number')}, 0) > {value('produced_qty', 'number')} "
-                         "THEN 'is less than good + scrap + rework' END"),
-        ("pri_seconds", f"CASE WHEN {value('pri_seconds', 'number')} = 0 THEN 'must be positive' "
-                        f"WHEN l_product.id IS NOT NULL AND l_equipment.id IS NOT NULL AND {_PRI} IS NULL "
-                        "THEN 'is required: no planned run time is recorded for this product and equipment' END"),
-    ),
-    insert=f"""
-        INSERT INTO fact_production (equipment_id, product_id, date_key, shift_id, started_at, ended_at,
-            order_number, planned_order_qty, produced_qty, good_qty, scrap_qty, rework_qty, planned_scrap_qty,
-            pri_seconds, load_batch)
-        SELECT l_equipment.id, l_product.id, cal.date_key, {_shift_id('started_at')},
-               s.started_at::timestamptz, s.ended_at::timestamptz, coalesce(s.order_number, ''),
-               {value('planned_order_qty', 'number')}, s.produced_qty::numeric, s.good_qty::numeric,
-               coalesce({value('scrap_qty', 'number')}, 0), coalesce({value('rework_qty', 'number')}, 0),
-               coalesce({value('planned_scrap_qty', 'number')}, 0), {_PRI}, %(batch)s
-          FROM staging s {{joins}}""",
-)
-
-_DOWNTIME_SPANS = f"""
-    SELECT s.row_no, s.equipment, {value('started_at', 'timestamp')} AS started,
-           coalesce({value('ended_at', 'timestamp')}, 'infinity') AS ended
-      FROM staging s
-     WHERE {value('started_at', 'timestamp')} IS NOT NULL
-       AND (coalesce(s.ended_at, '') = '' OR {value('ended_at', 'timestamp')} IS NOT NULL)"""
-
-DOWNTIME = FactSpec(
-    name="downtime",
-    table="fact_downtime",
-    columns=(
-        Column("equipment", "code", lookup="dim_equipment"),
-        Column("reason", "code", lookup="dim_downtime_reason"),
-        Column("started_at", "timestamp"),
-        Column("ended_at", "timestamp", required=False),
-        Column("failure_mode", "code", required=False, lookup="ref_iso14224_failure_mode"),
-        Column("failure_mechanism", "code", required=False, lookup="ref_iso14224_failure_mechanism"),
-        Column("failure_cause", "code", required=False, lookup="ref_iso14224_failure_cause"),
-        Column("failure_impact", required=False, choices=("critical", "degraded", "incipient", "unknown")),
-        Column("detection_method", "code", required=False, lookup="ref_iso14224_detection_method"),
-        Column("maintenance_activity", "code", required=False, lookup="ref_iso14224_maintenance_activity"),
-        Column("active_repair_minutes", "number", required=False, nonnegative=True),
-        Column("work_order", required=False, max_length=64),
-        Column("comment", required=False),
-        Column("shift", "code", required=False, lookup="dim_shift"),
-    ),
-    extra_joins=_calendar_join("started_at"),
-    row_checks=(
-        _equipment_unit_check(),
-        _calendar_check("started_at"),
-        _order_check("started_at", "ended_at"),
-        # A group is any reason with children, whatever its time category says.
-        ("reason", "CASE WHEN l_reason.time_category = '' OR EXISTS (SELECT 1 FROM dim_downtime_reason child "
-                   "WHERE child.parent_id = l_reason.id) THEN 'is a reason group; book a leaf reason' END"),
-    ),
-    set_checks=(
-        # Within the file: a stop starting before the latest end of the earlier stops of its unit.
-        f"""SELECT row_no, 'started_at', 'overlaps another downtime of the same equipment in this file'
-              FROM (SELECT row_no, started,
-                           max(ended) OVER (PARTITION BY equipment ORDER BY started, row_no
-                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end
-                      FROM ({_DOWNTIME_SPANS}) spans) ordered
-             WHERE earlier_end > started""",
-        # Against what is already recorded.
-        f"""SELECT spans.row_no, 'started_at',
-                   'overlaps downtime already recorded for this equipment from ' || d.started_at
-              FROM ({_DOWNTIME_SPANS}) spans
-              JOIN dim_equipment e ON e.code = spans.equipment
-              CROSS JOIN LATERAL (SELECT d.started_at FROM fact_downtime d
-                                   WHERE d.equipment_id = e.id AND d.started_at < spans.ended
-                                     AND coalesce(d.ended_at, 'infinity') > spans.started
-                                   ORDER BY d.started_at LIMIT 1) d""",
-    ),
-    insert=f"""
-        INSERT INTO fact_downtime (equipment_id, reason_id, date_key, shift_id, started_at, ended_at,
-            failure_mode_id, failure_mechanism_id, failure_cause_id, failure_impact, detection_method_id,
-            maintenance_activity_id, active_repair_minutes, work_order, comment, load_batch)
-        SELECT l_equipment.id, l_reason.id, cal.date_key, {_shift_id('started_at')},
-               s.started_at::timestamptz, {value('ended_at', 'timestamp')},
-               l_failure_mode.id, l_failure_mechanism.id, l_failure_cause.id, coalesce(s.failure_impact, ''),
-               l_detection_method.id, l_maintenance_activity.id, {value('active_repair_minutes', 'number')},
-               coalesce(s.work_order, ''), coalesce(s.comment, ''), %(batch)s
-          FROM staging s {{joins}}""",
-)
-
-
-
-def _number_or(name: str, default: str) -> str:
+def number_or(name: str, default: str) -> str:
     """An optional number: the default when empty, NULL when not a valid number (rejected elsewhere)."""
     return f"(CASE WHEN coalesce(s.{name}, '') = '' THEN {default} ELSE {value(name, 'number')} END)"
 
 
-def _given(name: str) -> str:
+def given(name: str) -> str:
     return f"coalesce(s.{name}, '') <> ''"
 
 
-QUALITY = FactSpec(
-    name="quality",
-    table="fact_quality",
-    columns=(
-        Column("kind", choices=("attribute", "variable")),
-        Column("inspected_at", "timestamp"),
-        Column("equipment", "code", lookup="dim_equipment"),
-        Column("product", "code", lookup="dim_product"),
-        Column("defect_type", "code", required=False, lookup="dim_quality_defect_type"),
-        Column("inspected_qty", "number", required=False, nonnegative=True),
-        Column("defective_qty", "number", required=False, nonnegative=True),
-        Column("defect_count", "integer", required=False, nonnegative=True),
-        Column("first_pass_good_qty", "number", required=False, nonnegative=True),
-        Column("characteristic", required=False, max_length=64),
-        Column("measured_value", "number", required=False),
-        Column("lower_spec_limit", "number", required=False),
-        Column("upper_spec_limit", "number", required=False),
-        Column("target_value", "number", required=False),
-        Column("unit", "code", required=False, lookup="dim_unit_of_measure"),
-        Column("subgroup", "integer", required=False, nonnegative=True),
-        Column("lot_code", required=False, max_length=64),
-        Column("shift", "code", required=False, lookup="dim_shift"),
-    ),
-    extra_joins=_calendar_join("inspected_at"),
-    # The shapes of fact_quality's check constraints, as reasons per row.
-    row_checks=(
-        _equipment_unit_check(),
-        _calendar_check("inspected_at"),
-        ("inspected_qty", f"CASE WHEN s.kind = 'attribute' AND NOT {_given('inspected_qty')} "
-                          "THEN 'is required for an attribute check' "
-                          f"WHEN s.kind = 'attribute' AND {value('inspected_qty', 'number')} = 0 "
-                          "THEN 'must be positive for an attribute check' END"),
-        ("defective_qty", f"CASE WHEN {value('defective_qty', 'number')} > {_number_or('inspected_qty', '0')} "
-                          "THEN 'exceeds inspected_qty' END"),
-        ("first_pass_good_qty", f"CASE WHEN {value('first_pass_good_qty', 'number')} "
-                                f"> {_number_or('inspected_qty', '0')} THEN 'exceeds inspected_qty' END"),
-        ("measured_value", f"CASE WHEN s.kind = 'attribute' AND {_given('measured_value')} "
-                           "THEN 'must be empty for an attribute check' "
-                           f"WHEN s.kind = 'variable' AND NOT {_given('measured_value')} "
-                           "THEN 'is required for a variable measurement' END"),
-        ("characteristic", f"CASE WHEN s.kind = 'variable' AND NOT {_given('characteristic')} "
-                           "THEN 'is required for a variable measurement' END"),
-        ("upper_spec_limit", f"CASE WHEN {value('upper_spec_limit', 'number')} "
-                             f"<= {value('lower_spec_limit', 'number')} THEN 'is not above lower_spec_limit' END"),
-    ),
-    insert=f"""
-        INSERT INTO fact_quality (kind, inspected_at, equipment_id, product_id, date_key, shift_id, lot_code,
-            defect_type_id, inspected_qty, defective_qty, defect_count, first_pass_good_qty, characteristic,
-            measured_value, lower_spec_limit, upper_spec_limit, target_value, unit_id, subgroup, load_batch)
-        SELECT s.kind, s.inspected_at::timestamptz, l_equipment.id, l_product.id, cal.date_key,
-               {_shift_id('inspected_at')}, coalesce(s.lot_code, ''), l_defect_type.id,
-               {_number_or('inspected_qty', '0')}, {_number_or('defective_qty', '0')},
-               coalesce({value('defect_count', 'integer')}, 0), {value('first_pass_good_qty', 'number')},
-               coalesce(s.characteristic, ''), {value('measured_value', 'number')},
-               {value('lower_spec_limit', 'number')}, {value('upper_spec_limit', 'number')},
-               {value('target_value', 'number')}, l_unit.id, {value('subgroup', 'integer')}, %(batch)s
-          FROM staging s {{joins}}""",
-)
+# --- the registry ------------------------------------------------------------------------------
 
-SCRAP = FactSpec(
-    name="scrap",
-    table="fact_scrap",
-    columns=(
-        Column("occurred_at", "timestamp"),
-        Column("equipment", "code", lookup="dim_equipment"),
-        Column("product", "code", lookup="dim_product"),
-        Column("reason", "code", lookup="dim_quality_defect_type"),
-        Column("quantity", "number", nonnegative=True),
-        Column("unit", "code", required=False, lookup="dim_unit_of_measure"),
-        Column("is_planned", required=False, choices=("true", "false")),
-        Column("disposition", required=False, choices=("scrap", "recycle", "return")),
-        Column("cost", "number", required=False, nonnegative=True),
-        Column("currency", required=False),
-        Column("shift", "code", required=False, lookup="dim_shift"),
-    ),
-    extra_joins=_calendar_join("occurred_at"),
-    row_checks=(
-        _equipment_unit_check(),
-        _calendar_check("occurred_at"),
-        ("quantity", f"CASE WHEN {value('quantity', 'number')} = 0 THEN 'must be positive' END"),
-        ("currency", f"CASE WHEN {_given('currency')} AND s.currency !~ '^[A-Z]{{3}}$' "
-                     "THEN 'is not a three-letter ISO 4217 code' END"),
-    ),
-    # Without a unit the quantity is in the product's unit.
-    insert=f"""
-        INSERT INTO fact_scrap (occurred_at, equipment_id, product_id, date_key, shift_id, reason_id, quantity,
-            unit_id, is_planned, disposition, cost, currency, load_batch)
-        SELECT s.occurred_at::timestamptz, l_equipment.id, l_product.id, cal.date_key, {_shift_id('occurred_at')},
-               l_reason.id, s.quantity::numeric, coalesce(l_unit.id, l_product.unit_id),
-               coalesce(s.is_planned = 'true', false), coalesce(nullif(s.disposition, ''), 'scrap'),
-               {_number_or('cost', '0')}, coalesce(nullif(s.currency, ''), 'EUR'), %(batch)s
-          FROM staging s {{joins}}""",
-)
+_formats: dict[str, FactSpec] = {}
+_discovered = False
 
-FACTS: dict[str, FactSpec] = {spec.name: spec for spec in (SENSOR_EVENT, PRODUCTION, DOWNTIME, QUALITY, SCRAP)}
+
+def register_fact(spec: FactSpec) -> FactSpec:
+    if spec.name in _formats and _formats[spec.name] is not spec:
+        raise ValueError(f"fact format {spec.name} is registered twice")
+    _formats[spec.name] = spec
+    return spec
+
+
+def fact_formats() -> dict[str, FactSpec]:
+    """Every registered fact format by name (`load_facts <name>`)."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("facts")
+        _discovered = True
+    return dict(_formats)

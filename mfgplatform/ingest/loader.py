@@ -5,8 +5,9 @@
    column, so a bad value cannot abort the COPY (malformed CSV still can; it is reported with its
    line).
 3. Checks across rows (overlapping downtime) run as queries; then one INSERT … SELECT moves the rows,
-   with ids looked up by business code, guarded by every column and row check of facts.py: the first
-   row failing one raises, so a clean file is checked and moved in a single scan of the staging table.
+   with ids looked up by business code, guarded by every column and row check of the fact's format
+   (`<app>/facts.py`): the first row failing one raises, so a clean file is checked and moved in a
+   single scan of the staging table.
 4. If that statement fails (a check, a cast, a constraint), it is rolled back to its savepoint and the
    detailed scan lists every reject with its row and column; any reject rolls the transaction back.
    A failure the checks do not explain is either a replayed reading (the insert is repeated skipping
@@ -33,7 +34,7 @@ from mfgplatform import bounds
 from mfgplatform.audit import record_event
 from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 
-from .facts import FACTS, FactSpec
+from .facts import FactSpec, fact_formats
 
 MAX_REJECTS = 10_000
 COPY_CHUNK_BYTES = 1 << 20
@@ -106,7 +107,7 @@ def check_header(spec: FactSpec, header: list[str]) -> list[Reject]:
 
 
 def load_csv(fact: str, stream: BinaryIO, *, actor_label: str = "load_facts") -> LoadResult:
-    spec = FACTS[fact]
+    spec = fact_formats()[fact]
     started = time.perf_counter()
     result = LoadResult(fact=fact, batch=uuid.uuid4())
     header_line = stream.readline().decode("utf-8-sig")

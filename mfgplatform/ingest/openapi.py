@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .events import KINDS, MAX_BATCH
+from .events import KINDS, MAX_BATCH, sensor_qualities
 
 _TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset (Z or ±hh:mm)."}
 _CODE = {"type": "string", "maxLength": 64}
@@ -29,12 +29,14 @@ def _event(kind: str, description: str, properties: dict[str, Any], required: li
 
 
 def openapi_schema(server_url: str = "/") -> dict[str, Any]:
+    qualities, default_quality = sensor_qualities()
     events = {
         "SensorEvent": _event("sensor", "A condition-monitoring reading.", {
             "time": _TIMESTAMP,
             "tag": {"type": "string", "maxLength": 64, "examples": ["temperature"]},
             "value": {"type": "number"},
-            "quality": {"enum": [0, 64, 192], "default": 192, "description": "OPC quality: bad, uncertain, good."},
+            "quality": {"enum": list(qualities), "default": default_quality,
+                        "description": "OPC quality: bad, uncertain, good."},
         }, ["time", "tag", "value"]),
         "ProductionEvent": _event("production", "Units produced in a run (PQ = GQ + SQ + RQ at most).", {
             "product": _CODE,

@@ -226,3 +226,57 @@ def test_create_ingest_token_prints_a_token_that_authenticates(client, plant):
     call_command("create_ingest_token", "historian", stdout=out)
     token = out.getvalue().strip()
     assert _post(client, {"events": [_sensor("c-1", 0)]}, token).status_code == 200
+
+
+def test_the_sensor_quality_codes_come_from_the_reliability_app_alone(client, token, monkeypatch):
+    """The API, its schema and load_facts take the quality codes from SensorQuality, declared once."""
+    from mfgplatform.ingest import events
+    from mfgplatform.ingest.facts import fact_formats
+    from mfgplatform.ingest.openapi import openapi_schema
+    from reliability.choices import SensorQuality
+
+    assert events.sensor_qualities() == (tuple(SensorQuality.values), SensorQuality.GOOD)
+    sensor_format = fact_formats()["sensor_event"]
+    assert next(c for c in sensor_format.columns if c.name == "quality").choices == tuple(
+        str(code) for code in SensorQuality.values)
+    schema = openapi_schema()["components"]["schemas"]["SensorEvent"]["properties"]["quality"]
+    assert (schema["enum"], schema["default"]) == (SensorQuality.values, 192)
+    # The API checks against what sensor_qualities() reads from the field, not a list of its own.
+    monkeypatch.setattr(events, "sensor_qualities", lambda: ((0, 192), 192))
+    response = _post(client, {"events": [_sensor("e1", 0, quality=0), _sensor("e2", 1, quality=64)]}, token)
+    assert response.json()["errors"] == [
+        {"index": 1, "event_id": "e2", "field": "quality", "message": "must be one of 0, 192"}]
+
+
+def test_the_api_and_load_facts_take_the_same_planned_run_time(client, token, plant):
+    """One lookup: the record valid on the run's day, else the product's default. A record valid only from
+    a later day does not apply to an earlier run, through either way in."""
+    from io import BytesIO
+
+    from mfgplatform.ingest.loader import load_csv
+
+    product = Product.objects.create(code="API-P2", name="Lid", unit=Product.objects.get(code="API-P1").unit,
+                                     default_pri_seconds=Decimal("30"))
+    PlannedRunTime.objects.create(product=product, equipment=plant, valid_from=DAY + dt.timedelta(days=1),
+                                  pri_seconds=Decimal("10"))
+    PlannedRunTime.objects.create(product=product, equipment=plant, valid_from=DAY - dt.timedelta(days=30),
+                                  pri_seconds=Decimal("20"))
+    run = {"event_id": "run-p2", "kind": "production", "equipment": UNIT, "product": "API-P2",
+           "started_at": "2026-01-07T08:00:00Z", "ended_at": "2026-01-07T08:30:00Z", "produced_qty": 10,
+           "good_qty": 10}
+    assert _post(client, {"events": [run]}, token).json()["accepted"] == 1
+    csv = ("equipment,product,started_at,ended_at,produced_qty,good_qty\n"
+           f"{UNIT},API-P2,2026-01-07T09:00:00Z,2026-01-07T09:30:00Z,10,10\n"
+           f"{UNIT},API-P2,2026-01-08T09:00:00Z,2026-01-08T09:30:00Z,10,10\n")
+    assert load_csv("production", BytesIO(csv.encode())).ok
+    stored = list(FactProduction.objects.filter(product=product).order_by("started_at")
+                  .values_list("load_batch", "pri_seconds"))
+    # The record from 30 days before (20 s) on the 7th, whichever way in; the later one (10 s) from the 8th.
+    assert [pri for _, pri in stored] == [Decimal("20"), Decimal("20"), Decimal("10")]
+    assert [batch is None for batch, _ in stored] == [True, False, False]  # the API's run, then the file's
+
+    PlannedRunTime.objects.filter(product=product, pri_seconds=Decimal("20")).delete()
+    late = {**run, "event_id": "run-p2-b", "started_at": "2026-01-07T10:00:00Z", "ended_at": "2026-01-07T10:30:00Z"}
+    assert _post(client, {"events": [late]}, token).json()["accepted"] == 1
+    # Only a later record left: the product's default, not the future record the API used to pick.
+    assert FactProduction.objects.get(product=product, started_at__hour=10).pri_seconds == Decimal("30")

@@ -60,11 +60,6 @@ KNOWN_UPWARD_IMPORTS = {
     # The fact changelists' area/line filter reads the equipment tree.
     "mfgplatform/admin_base.py imports equipment.models",
     "mfgplatform/admin_base.py imports equipment.models.Equipment",
-    # The ingest API's bounds are read from the fact models' fields.
-    "mfgplatform/ingest/events.py imports production.models",
-    "mfgplatform/ingest/events.py imports production.models.FactProduction",
-    "mfgplatform/ingest/events.py imports reliability.models",
-    "mfgplatform/ingest/events.py imports reliability.models.FactSensorEvent",
 }
 
 
@@ -136,3 +131,19 @@ def test_the_sql_migrations_import_no_app_module():
     assert sql_migrations == []
     assert not any(module.endswith(("views_sql", "sensor_aggregate", "day_kept"))
                    for modules in migration_imports().values() for module in modules)
+
+
+def test_each_fact_format_is_declared_by_the_app_that_stores_it_and_found_by_the_registry():
+    """`load_facts` reads the formats from the registry; each lives in `<app>/facts.py` of its table's app."""
+    import importlib
+
+    from mfgplatform.ingest.facts import FactSpec, fact_formats, model_of_table
+
+    declared = {}
+    for app in DOMAIN_APPS:
+        if (ROOT / app / "facts.py").exists():
+            module = importlib.import_module(f"{app}.facts")
+            declared.update({spec.name: app for spec in vars(module).values() if isinstance(spec, FactSpec)})
+    formats = fact_formats()
+    assert sorted(formats) == sorted(declared) == ["downtime", "production", "quality", "scrap", "sensor_event"]
+    assert {name: model_of_table(spec.table)._meta.app_label for name, spec in formats.items()} == declared

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from mfgplatform.db_faults import EXIT_TEMPFAIL
-from mfgplatform.ingest.facts import FACTS
+from mfgplatform.ingest.facts import fact_formats
 from mfgplatform.ingest.loader import DatabaseUnavailable, load_csv, write_rejects
 
 
@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = "Load facts from CSV keyed by business codes (COPY → SQL validation → one transaction)."
 
     def add_arguments(self, parser):
-        parser.add_argument("fact", choices=sorted(FACTS), help="Fact type (docs/ingest.md lists the columns).")
+        parser.add_argument("fact", choices=sorted(fact_formats()),
+                            help="Fact type (docs/ingest.md lists the columns).")
         parser.add_argument("file", help="CSV file with a header row, or - for standard input.")
         parser.add_argument("--rejects", type=Path,
                             help="Write the rejects report (row, column, reason) here instead of to stderr.")
