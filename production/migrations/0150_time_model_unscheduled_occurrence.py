@@ -17,7 +17,7 @@ def sql(*files: str) -> str:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("production", "0082_time_model_exact_off_shift_share")]
+    dependencies = [("production", "0210_planned_run_time_lookup")]
 
     operations = [
         migrations.RunSQL(sql=sql("agg_time_model_refresh/v5"), reverse_sql=sql("agg_time_model_refresh/v4")),
