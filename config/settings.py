@@ -173,6 +173,9 @@ JOB_LOCK_WAIT_SECONDS = env.int("JOB_LOCK_WAIT_SECONDS", default=5)
 # A job run "started" this long ago whose job lock no session holds is lost (its worker died): the
 # status page lists it and the recover-lost-work job records it (docs/operations.md).
 JOB_LOST_AFTER_SECONDS = env.int("JOB_LOST_AFTER_SECONDS", default=120)
+# An import attempt (in a worker or inside a web request) whose lock no session holds this long after it
+# began is lost, and recover-lost-work hands the job to a worker again (mfgplatform.imports.dispatch).
+IMPORT_LOST_AFTER_SECONDS = env.int("IMPORT_LOST_AFTER_SECONDS", default=30)
 # Catalog files larger than this are checked and imported by a worker instead of in the request.
 IMPORT_BACKGROUND_THRESHOLD_BYTES = env.int("IMPORT_BACKGROUND_THRESHOLD_BYTES", default=1024 * 1024)
 # Sensor readings older than this are dropped a whole chunk at a time (drop_chunks).
@@ -234,6 +237,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Reading a row's history needs its history model's view permission on every tracked model's admin,
+# including the generated and read-only ones (mfgplatform.roles says who gets it).
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 # django-import-export serves the exports and the field widgets only: imports run through
 # mfgplatform.imports.engine (all-or-nothing by itself), so none of the library's import settings apply.
 

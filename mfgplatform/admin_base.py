@@ -26,6 +26,7 @@ from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import bounds
+from .calendar import UNSCHEDULED
 from .hierarchy import MAX_CHANGE_REASON_LENGTH, set_history_context
 from .imports.admin import CatalogImportExportMixin
 
@@ -322,6 +323,19 @@ class EquipmentSubtreeFilter(admin.SimpleListFilter):
             return queryset.none()
         units = Equipment.objects.filter(path__startswith=f"{node}/").values_list("id", flat=True)
         return queryset.filter(equipment_id__in=list(units))
+
+
+class ShiftFilter(admin.RelatedFieldListFilter):
+    """Filter facts by shift; facts outside every shift occurrence (no shift) are offered as Unscheduled."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = UNSCHEDULED
+
+
+def shift_label(obj) -> str:
+    """A fact's shift for the changelists: its code, or Unscheduled outside every shift occurrence."""
+    return obj.shift.code if obj.shift_id else UNSCHEDULED
 
 
 def duration_minutes(started_at, ended_at) -> str:

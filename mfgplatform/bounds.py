@@ -82,6 +82,22 @@ class NumberBound:
             return f"is out of range (at most {self.describe_limit()} in magnitude)"
         return None
 
+    def json_schema(self) -> dict[str, float | int]:
+        """The same bound as JSON Schema keywords (the ingest API's OpenAPI document): exactly the
+        values `reason` accepts, a decimal column's rounding included (a value that rounds up to the
+        limit is refused, so the largest accepted magnitude lies half a unit of the last place below)."""
+        if self.integer:
+            keywords = {"maximum": int(self.limit) - 1}
+            keywords["minimum"] = int(self.low) if self.low is not None else -keywords["maximum"]
+            return keywords
+        ceiling = self.limit - (0.5 * 10 ** -self.places if self.places is not None else 0)
+        keywords: dict[str, float | int] = {"exclusiveMaximum": ceiling}
+        if self.low is not None:
+            keywords["minimum"] = self.low
+        else:
+            keywords["exclusiveMinimum"] = -ceiling
+        return keywords
+
     def describe_limit(self) -> str:
         return f"{self.limit - 1:d}" if self.integer else f"{self.limit:g}"
 

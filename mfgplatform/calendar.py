@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 from .choices import DateRangeRule
 
 ONE_DAY = dt.timedelta(days=1)
+# The label of time outside every shift occurrence (shift 0 in the views, no shift on a fact).
+UNSCHEDULED = "Unscheduled"
 
 
 # --- fiscal periods ------------------------------------------------------------------------------
@@ -141,15 +143,14 @@ def _period_of_day(hour: int) -> str:
 
 # Shift id 0 is the unscheduled occurrence: what a unit did outside every shift occurrence of a
 # production day (docs/kpi.md, "Unscheduled occurrence"). Every view, KPI answer, page and report
-# names it with this label, and `--shift Unscheduled` selects it.
+# names it UNSCHEDULED, and `--shift Unscheduled` selects it.
 UNSCHEDULED_SHIFT_ID = 0
-UNSCHEDULED_LABEL = "Unscheduled"
 
 
 def shift_label(shift_id: int | None, codes: dict[int, str]) -> str:
     """A shift occurrence's label: its pattern's code, or "Unscheduled" for shift 0."""
     if not shift_id:
-        return UNSCHEDULED_LABEL
+        return UNSCHEDULED
     return codes.get(shift_id, str(shift_id))
 
 

@@ -50,6 +50,9 @@ EVIDENCE = {
     "django_celery_beat": ["periodictask"],
     "ontology": ["questionlog"],
 }
+# Pages every staff user sees whatever the role: the operations status page (its admin answers
+# by staff status), so anyone can tell whether the numbers are fresh and the jobs running.
+OPEN_TO_STAFF = {"mfgplatform": ["operationsstatus"]}
 EDIT_ACTIONS = ("add", "change", "delete", "view")
 DATA_ACTIONS = ("import", "export")
 
@@ -75,7 +78,8 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         | _expand(MASTER_DATA, EDIT_ACTIONS + DATA_ACTIONS)
         | _history(MASTER_DATA)
         | {("mfgplatform", "view_importjob")},
-        AUDITOR: read_all | _expand(MASTER_DATA, ("export",)) | _history(MASTER_DATA) | _expand(EVIDENCE, ("view",)),
+        AUDITOR: read_all | _expand(MASTER_DATA, ("export",)) | _history(MASTER_DATA) | _history(GENERATED_DIMENSIONS)
+        | _expand(EVIDENCE, ("view",)),
         VIEWER: read_all,
     }
 

@@ -8,7 +8,9 @@ from mfgplatform.admin_base import (
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,
+    ShiftFilter,
     duration_minutes,
+    shift_label,
 )
 
 from .models import FactProduction, PlannedRunTime, Product
@@ -38,13 +40,17 @@ class PlannedRunTimeAdmin(MasterDataAdmin):
 
 @admin.register(FactProduction)
 class FactProductionAdmin(LargeTableAdmin):
-    list_display = ("started_at", "ended_at", "duration", "equipment", "product", "shift", "order_number",
+    list_display = ("started_at", "ended_at", "duration", "equipment", "product", "shift_name", "order_number",
                     "produced_qty", "good_qty", "scrap_qty", "rework_qty")
-    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "shift")
+    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), ("shift", ShiftFilter))
     list_select_related = ("equipment", "product", "shift")
     # The (date_key, shift) index serves this order; started_at alone has no index of its own.
     ordering = ("-date", "-started_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")
+
+    @admin.display(description="shift", ordering="shift")
+    def shift_name(self, obj):
+        return shift_label(obj)
 
     @admin.display(description="duration (min)")
     def duration(self, obj):

@@ -9,6 +9,8 @@ from mfgplatform.kpi.sources import ElementSource
 from mfgplatform.kpi.types import NotComputable
 from mfgplatform.sql_objects import sql_object
 
+from .break_split import split_planned_downtime
+
 ISO_22400 = "ISO 22400-2:2014"
 TPM = "TPM (Nakajima 1988)"
 PERCENT = "%"
@@ -29,6 +31,7 @@ TIME_MODEL = register_source(ElementSource(
     # ISO 22400 is about work units: support equipment (pumps, compressors) never enters OEE or its
     # roll-ups, nor the operating time of the reliability figures (it has its own).
     equipment_ids_sql=WORK_UNIT_IDS_SQL,
+    occurrence_details=split_planned_downtime,
 ))
 
 
@@ -65,9 +68,15 @@ def _oee(e: Elements) -> Evaluation:
 
 
 def _nee(e: Elements) -> Evaluation:
-    # (AUPT / PBT) × E × QR = OEE × AUPT / APT.
-    value = ratio(e["PRI_GQ"], e["PBT"], "PBT") * ratio(e["AUPT"], e["APT"], "APT")
-    return Evaluation(value, _components(e, aupt_share=float(ratio(e["AUPT"], e["PBT"], "PBT"))))
+    # ISO 22400-2 literally: (AUPT / PBT) × Effectiveness × Quality ratio, each factor a ratio of the
+    # summed elements. Not reduced to PRI·GQ·AUPT / (PBT·APT): over products with different PRIs
+    # ΣPRI·PQ/ΣAPT × ΣGQ/ΣPQ differs from ΣPRI·GQ/ΣAPT, and an auditor recomputes the three factors.
+    # A unit that ran but produced nothing has effectiveness 0, so NEE 0 (its quality ratio, 0/0, has no
+    # value and does not matter).
+    aupt_share = ratio(e["AUPT"], e["PBT"], "PBT")
+    effectiveness = _effectiveness(e)
+    value = aupt_share * effectiveness * (_quality_ratio(e) if effectiveness else 1)
+    return Evaluation(value, _components(e, aupt_share=float(aupt_share)))
 
 
 def _throughput_rate(e: Elements):
@@ -117,9 +126,10 @@ _kpi("quality_ratio", "Quality ratio", "GQ / PQ", ["GQ", "PQ"], _quality_ratio)
 ROLLUP_NOTE = "Summed over units or products: ΣPRI·GQ / ΣPBT (the reduced form of A × E × QR). "
 _kpi("oee", "OEE index", "Availability × Effectiveness × Quality ratio = PRI·GQ / PBT",
      ["APT", "PBT", "PRI_PQ", "PQ", "GQ", "PRI_GQ"], _oee, flag_above=1.0, note=ROLLUP_NOTE + EFFECTIVENESS_NOTE)
-_kpi("nee", "NEE index", "(AUPT / PBT) × Effectiveness × Quality ratio = PRI·GQ·AUPT / (PBT·APT)",
-     ["AUPT", "PBT", "APT", "PRI_GQ", "PRI_PQ", "GQ", "PQ"], _nee, flag_above=1.0,
-     note=ROLLUP_NOTE + EFFECTIVENESS_NOTE)
+_kpi("nee", "NEE index", "(AUPT / PBT) × Effectiveness × Quality ratio = (AUPT / PBT) × (PRI·PQ / APT) × (GQ / PQ)",
+     ["AUPT", "PBT", "APT", "PRI_PQ", "GQ", "PQ"], _nee, flag_above=1.0,
+     note="The three factors of ISO 22400-2, each a ratio of the summed elements (not reduced). "
+     + EFFECTIVENESS_NOTE)
 _kpi("technical_efficiency", "Technical efficiency", "APT / (APT + ADET)", ["APT", "ADET"],
      lambda e: ratio(e["APT"], exact(e["APT"]) + exact(e["ADET"]), "APT + ADET"))
 _kpi("utilization_efficiency", "Utilization efficiency", "APT / AUBT", ["APT", "AUBT"],

@@ -8,6 +8,7 @@ from mfgplatform.admin_base import (
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,
+    ShiftFilter,
 )
 
 from .models import DefectType, FactQuality, FactScrap
@@ -26,7 +27,8 @@ class DefectTypeAdmin(MasterDataAdmin):
 class FactQualityAdmin(LargeTableAdmin):
     list_display = ("inspected_at", "kind", "equipment", "product", "defect_type", "inspected_qty", "defective_qty",
                     "characteristic", "measured_value")
-    list_filter = ("kind", EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "defect_type", "shift")
+    list_filter = ("kind", EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "defect_type",
+                   ("shift", ShiftFilter))
     list_select_related = ("equipment", "product", "defect_type")
     ordering = ("-date", "-inspected_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")
@@ -37,7 +39,7 @@ class FactScrapAdmin(LargeTableAdmin):
     list_display = ("occurred_at", "equipment", "product", "reason", "quantity", "unit", "is_planned", "disposition",
                     "cost", "currency")
     list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", "is_planned", "disposition",
-                   "shift")
+                   ("shift", ShiftFilter))
     list_select_related = ("equipment", "product", "reason", "unit")
     ordering = ("-date", "-occurred_at", "-id")
     indexed_date_hierarchy = IndexedDateHierarchy("date")

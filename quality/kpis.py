@@ -1,7 +1,8 @@
 """Quality metrics: ISO 22400-2 first pass yield and capability indices, and the industry-practice
 metrics ISO 9001 9.1 asks to monitor (FPY, DPU, DPO, DPMO, PPM, Cp, Cpk, Pp, Ppk, Cpm).
 
-Counts come from mv_quality_by_defect. Capability comes from mv_quality_measurement for one
+Counts come from mv_quality_by_occurrence (mv_quality_by_defect summed over the defect types; the
+defect Pareto reads mv_quality_by_defect itself). Capability comes from mv_quality_measurement for one
 characteristic: σ_within is the pooled within-subgroup standard deviation √(Σ m2ᵢ / Σ(nᵢ − 1)) over
 subgroups of two or more measurements (m2ᵢ = Σ(x − x̄ᵢ)², no c4 bias correction), σ_overall the
 sample standard deviation of all measurements, combined from the subgroups' count, mean and m2 with
@@ -35,9 +36,10 @@ ISO_9001 = "ISO 9001:2015 (industry practice)"
 ISO_22400 = "ISO 22400-2:2014"
 PERCENT = "%"
 
+# From the facts, the per-defect-type SELECT: the same columns, summed per bucket all the same.
 QUALITY_COUNTS = register_source(ElementSource(
     name="quality_counts",
-    view="mv_quality_by_defect",
+    view="mv_quality_by_occurrence",
     select_sql=sql_object("quality", "mv_quality_by_defect").defining_select(),
     elements={
         "IP": "sum(v.inspected_qty)", "DEFECTIVE": "sum(v.defective_qty)", "DEFECTS": "sum(v.defect_count)",

@@ -9,7 +9,9 @@ from mfgplatform.admin_base import (
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,
+    ShiftFilter,
     duration_minutes,
+    shift_label,
 )
 
 from .models import (
@@ -102,10 +104,14 @@ class DowntimeReasonAdmin(MasterDataAdmin):
 
 @admin.register(FactDowntime)
 class FactDowntimeAdmin(LargeTableAdmin):
-    list_display = ("started_at", "ended_at", "duration", "equipment", "reason", "shift", "failure_mode",
+    list_display = ("started_at", "ended_at", "duration", "equipment", "reason", "shift_name", "failure_mode",
                     "work_order")
-    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", "shift")
-    list_select_related = ("equipment", "reason", "shift", "failure_mode")
+    list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", ("shift", ShiftFilter))
+    list_select_related = ("equipment", "reason", "shift_name", "failure_mode")
+
+    @admin.display(description="shift", ordering="shift")
+    def shift_name(self, obj):
+        return shift_label(obj)
 
     @admin.display(description="duration (min)")
     def duration(self, obj):

@@ -1,13 +1,15 @@
 from django.db import models
 
+from mfgplatform.time_elements import category_label
+
 
 class TimeCategory(models.TextChoices):
     """Where a downtime reason's time goes in the ISO 22400 time model."""
 
-    PLANNED_DOWNTIME = "planned_downtime", "Planned downtime (outside PBT)"
-    SETUP = "setup", "Setup (AUST)"
-    DELAY = "delay", "Delay incl. malfunctions and minor stops (ADET)"
-    IDLE = "idle", "Idle, available without an order (ADOT)"
+    PLANNED_DOWNTIME = "planned_downtime", category_label("planned_downtime")
+    SETUP = "setup", category_label("setup")
+    DELAY = "delay", category_label("delay")
+    IDLE = "idle", category_label("idle")
 
 
 class FailureImpact(models.TextChoices):

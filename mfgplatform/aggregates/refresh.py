@@ -1,73 +1,77 @@
-"""The scheduled refresh of the materialized views: registry order, CONCURRENTLY, unchanged views skipped.
+"""The refresh loop: registry order, CONCURRENTLY, unchanged views skipped, failures isolated.
 
-The refresh itself (plain the first time, CONCURRENTLY after, logged in mv_refresh_log) belongs to
-mfgplatform.aggregates.registry. This module decides which views need it: a view is refreshed when the
-signature of its source tables differs from the one recorded at its last refresh, when a view it
-depends on was refreshed in this run, when it has never been populated, or when its last refresh
-is older than `max_age` (a safety net for views whose content depends on the clock).
+The loop itself is the database function `mfg_refresh_aggregates` (mfgplatform/sql/refresh_aggregates/,
+whose header gives the rules), so the Celery job, `manage.py refresh_views` and the pg_cron job run one
+and the same loop over the same ordered list, the registry's `refresh_plan()`, handed over as JSON. A
+materialized view is refreshed when the signature of its source tables differs from the one recorded at
+its last refresh, when a view it depends on was refreshed or passed in this run, when it has never been
+populated, or when its last refresh is older than `max_age` (a safety net for views whose content
+depends on the clock). An incremental aggregate runs its pass on every run. Each view runs in a
+subtransaction of its own: a failure is logged and its dependents skipped, the others still refresh.
 
-An incremental aggregate runs its pass on every run, in registry order: the pass knows from its
-invalidation log what changed, and costs next to nothing when nothing did.
-
-A source's signature is its storage file (a TRUNCATE or a rewrite changes it) and its insert,
-update and delete counters from the statistics collector (for a hypertable, summed over its
-chunks). The counters are flushed to shared memory within about a second of a commit; a change
-that lands later than that is picked up by the next run. A statistics reset changes the counters,
-which only causes an extra refresh.
+The statistics counters of the signature are flushed to shared memory within about a second of a
+commit; a change that lands later than that is picked up by the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.utils import timezone
+from django.db import connection, transaction
 
-from ..models import MaterializedViewRefresh, RefreshOutcome, ViewSourceState
-from .registry import (
-    IncrementalAggregate,
-    MaterializedView,
-    is_populated,
-    refresh_plan,
-    refresh_view,
-    sync_plant_calendar,
-)
+from .registry import IncrementalAggregate, RegisteredView, refresh_plan, sync_plant_calendar
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_AGE = dt.timedelta(hours=24)
 
 
+def plan_json(plan: Iterable[RegisteredView]) -> str:
+    """The plan as the loop reads it: one entry per view, in order."""
+    return json.dumps([
+        {"name": view.name,
+         "kind": "incremental" if isinstance(view, IncrementalAggregate) else "materialized",
+         "function": getattr(view, "function", None),
+         "depends_on": list(view.depends_on), "sources": list(view.sources)}
+        for view in plan
+    ])
+
+
+@dataclass(frozen=True)
+class LoopStep:
+    name: str
+    result: str  # refreshed | passed | unchanged | failed | skipped
+    log_id: int | None  # its mv_refresh_log row (none for an unchanged view)
+    rows: int | None
+
+
+def run_refresh_loop(plan: Iterable[RegisteredView], *, triggered_by: str, force: bool = False,
+                     max_age: dt.timedelta = DEFAULT_MAX_AGE, rebuild: bool = False,
+                     concurrently: bool | None = None) -> list[LoopStep]:
+    """Runs the loop over `plan` in one call of mfg_refresh_aggregates (one transaction, a subtransaction
+    per view); `rebuild` runs the incremental aggregates' full pass, `concurrently=False` refreshes plain."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT aggregate_name, result, log_id, rows_counted "
+                       "FROM mfg_refresh_aggregates(%s::jsonb, %s, %s, %s, %s, %s)",
+                       [plan_json(plan), triggered_by, force, max_age, rebuild, concurrently])
+        steps = [LoopStep(*row) for row in cursor.fetchall()]
+    for step in steps:
+        if step.result == "failed":
+            logger.error("refresh of %s failed (mv_refresh_log %s)", step.name, step.log_id)
+    return steps
+
+
 def source_signature(tables: tuple[str, ...]) -> dict[str, list[int]]:
-    """Per table: [storage file, inserted, updated, deleted] (chunks of a hypertable added up)."""
-    if not tables:
-        return {}
+    """Per table: [storage file, inserted, updated, deleted] (chunks of a hypertable added up), as the loop
+    compares it (mfg_source_signature)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH source AS (SELECT unnest(%s::text[]) AS name),
-            members AS (
-                SELECT s.name, c.oid
-                  FROM source AS s JOIN pg_class AS c ON c.oid = to_regclass(s.name)
-                UNION ALL
-                SELECT s.name, format('%%I.%%I', ch.chunk_schema, ch.chunk_name)::regclass
-                  FROM source AS s
-                  JOIN timescaledb_information.chunks AS ch
-                    ON ch.hypertable_schema = 'public' AND ch.hypertable_name = s.name
-            )
-            SELECT m.name,
-                   sum(pg_relation_filenode(m.oid)::text::bigint)::bigint,
-                   coalesce(sum(st.n_tup_ins), 0)::bigint,
-                   coalesce(sum(st.n_tup_upd), 0)::bigint,
-                   coalesce(sum(st.n_tup_del), 0)::bigint
-              FROM members AS m LEFT JOIN pg_stat_user_tables AS st ON st.relid = m.oid
-             GROUP BY m.name
-            """,
-            [list(tables)],
-        )
-        return {name: [int(value) for value in values] for name, *values in cursor.fetchall()}
+        cursor.execute("SELECT mfg_source_signature(%s::text[])", [list(tables)])
+        signature = cursor.fetchone()[0]
+    return json.loads(signature) if isinstance(signature, str) else signature
 
 
 @dataclass
@@ -84,55 +88,9 @@ def refresh_changed_views(*, max_age: dt.timedelta = DEFAULT_MAX_AGE, force: boo
                           triggered_by: str = "job:refresh_views") -> RefreshRun:
     sync_plant_calendar()
     run = RefreshRun()
-    states = {state.view_name: state for state in ViewSourceState.objects.all()}
-    now = timezone.now()
-    for view in refresh_plan():
-        blocked = set(view.depends_on).intersection(run.failed + run.skipped)
-        if blocked:
-            run.skipped.append(view.name)
-            MaterializedViewRefresh.objects.create(
-                view_name=view.name, started_at=timezone.now(), outcome=RefreshOutcome.SKIPPED,
-                error=f"dependency failed: {', '.join(sorted(blocked))}", triggered_by=triggered_by,
-            )
-            continue
-        if isinstance(view, IncrementalAggregate):
-            entry = refresh_view(view, triggered_by=triggered_by)
-            if entry.outcome != RefreshOutcome.SUCCESS:
-                run.failed.append(view.name)
-                continue
-            run.passed.append(view.name)
-            run.rows += entry.row_count or 0
-            continue
-        # Taken before the refresh: a write that commits during it shows up as a change next time.
-        signature = source_signature(view.sources)
-        state = states.get(view.name)
-        if not force and _is_current(view, state, signature, run, now, max_age):
-            run.unchanged.append(view.name)
-            ViewSourceState.objects.filter(pk=state.pk).update(checked_at=now)
-            continue
-        entry = refresh_view(view, triggered_by=triggered_by)
-        if entry.outcome != RefreshOutcome.SUCCESS:
-            run.failed.append(view.name)
-            continue
-        run.refreshed.append(view.name)
-        run.rows += entry.row_count or 0
-        ViewSourceState.objects.update_or_create(
-            view_name=view.name,
-            defaults={"source_signature": signature, "refreshed_at": entry.started_at, "checked_at": now},
-        )
+    for step in run_refresh_loop(refresh_plan(), triggered_by=triggered_by, force=force, max_age=max_age):
+        getattr(run, step.result).append(step.name)
+        run.rows += step.rows or 0
     logger.info("View refresh: %d refreshed, %d unchanged, %d incremental passes, %d failed, %d skipped",
                 len(run.refreshed), len(run.unchanged), len(run.passed), len(run.failed), len(run.skipped))
     return run
-
-
-def _is_current(view: MaterializedView, state: ViewSourceState | None, signature: dict, run: RefreshRun,
-                now: dt.datetime, max_age: dt.timedelta) -> bool:
-    return (
-        state is not None
-        and bool(view.sources)
-        and state.source_signature == signature
-        # A pass may have changed an incremental aggregate's rows whatever its source signature says.
-        and not set(view.depends_on).intersection(run.refreshed + run.passed)
-        and now - state.refreshed_at < max_age
-        and is_populated(view.name)
-    )

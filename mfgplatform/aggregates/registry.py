@@ -12,9 +12,10 @@ and refreshes them. A registered view is of one of two kinds:
   (`rebuild => true`, a `full` refresh), and returns the rows it wrote in `rows_written`. Readers
   are never blocked either; the function serializes its own passes.
 
-Each view refreshes in its own transaction; a failure is logged and the views that depend on it are
-skipped, the others still refresh. Every refresh is logged in `mv_refresh_log` (start, duration,
-rows, outcome; for an incremental aggregate the rows written by the pass).
+The refresh runs in the one refresh loop (mfgplatform.aggregates.refresh, the database function
+`mfg_refresh_aggregates`): each view in a subtransaction of its own; a failure is logged and the views
+that depend on it are skipped, the others still refresh. Every refresh is logged in `mv_refresh_log`
+(start, duration, rows, outcome; for an incremental aggregate the rows written by the pass).
 
 `refresh_order()` lists the materialized views only, the objects REFRESH MATERIALIZED VIEW applies
 to; `refresh_plan()` lists both kinds (the jobs and the status page read it).
@@ -26,19 +27,16 @@ settings (PLANT_TIME_ZONE, PRODUCTION_DAY_START), so SQL windows and Python wind
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 from django.utils.module_loading import autodiscover_modules
-from psycopg import sql
 
 from ..calendar import parse_clock
-from ..models import MaterializedViewRefresh, RefreshOutcome
+from ..models import MaterializedViewRefresh
 from ..sql_objects import current_sql
 
 logger = logging.getLogger(__name__)
@@ -188,60 +186,7 @@ def refresh_view(view: RegisteredView, *, concurrently: bool | None = None, full
                  triggered_by: str = "") -> MaterializedViewRefresh:
     """Refresh one view and log it. For a materialized view `concurrently=None` chooses: plain first,
     concurrent after; an incremental aggregate runs its pass, a rebuild with `full`."""
-    if isinstance(view, IncrementalAggregate):
-        return _run_pass(view, full=full, triggered_by=triggered_by)
-    populated = is_populated(view.name)
-    use_concurrently = populated if concurrently is None else (concurrently and populated)
-    started_at = timezone.now()
-    clock = time.perf_counter()
-    statement = f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if use_concurrently else ''}{view.name}"
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The view queries' cost estimates are large enough to trigger JIT compilation, which
-            # costs about a second per refresh here and saves nothing on these plans.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(statement)
-            duration = time.perf_counter() - clock
-            # Fresh statistics: the views that read this one and the KPI queries plan with them.
-            cursor.execute(f"ANALYZE {view.name}")
-            cursor.execute(f"SELECT count(*) FROM {view.name}")  # noqa: S608 (registered name)
-            rows = cursor.fetchone()[0]
-    except Exception as error:  # logged, and the caller skips the dependents
-        logger.exception("refresh of %s failed", view.name)
-        return MaterializedViewRefresh.objects.create(
-            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
-            concurrently=use_concurrently, outcome=RefreshOutcome.FAILED, error=str(error)[:4000],
-            triggered_by=triggered_by,
-        )
-    return MaterializedViewRefresh.objects.create(
-        view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows,
-        concurrently=use_concurrently, outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
-    )
-
-
-def _run_pass(view: IncrementalAggregate, *, full: bool, triggered_by: str) -> MaterializedViewRefresh:
-    started_at = timezone.now()
-    clock = time.perf_counter()
-    statement = sql.SQL("SELECT rows_written FROM {}(rebuild => %s)").format(sql.Identifier(view.function))
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, [full])
-            rows = cursor.fetchone()[0]
-            duration = time.perf_counter() - clock
-            if full:
-                # Every row rewritten: fresh statistics for the readers' plans (autovacuum's
-                # analyze keeps up with the few hours an incremental pass rewrites).
-                cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(view.name)))
-    except Exception as error:  # logged, and the caller skips the dependents
-        logger.exception("%s pass of %s failed", "full" if full else "incremental", view.name)
-        return MaterializedViewRefresh.objects.create(
-            view_name=view.name, started_at=started_at, duration_seconds=time.perf_counter() - clock,
-            concurrently=True, outcome=RefreshOutcome.FAILED, error=str(error)[:4000], triggered_by=triggered_by,
-        )
-    return MaterializedViewRefresh.objects.create(
-        view_name=view.name, started_at=started_at, duration_seconds=duration, row_count=rows, concurrently=True,
-        outcome=RefreshOutcome.SUCCESS, triggered_by=triggered_by,
-    )
+    return refresh_views_in_plan([view], concurrently=concurrently, full=full, triggered_by=triggered_by)[0]
 
 
 def refresh_views(
@@ -253,19 +198,16 @@ def refresh_views(
     sync_plant_calendar()
     if names is not None:
         names = _with_unpopulated_dependencies(set(names))
-    failed: set[str] = set()
-    log: list[MaterializedViewRefresh] = []
-    for view in refresh_plan(names):
-        blocked = failed.intersection(view.depends_on)
-        if blocked:
-            failed.add(view.name)
-            log.append(MaterializedViewRefresh.objects.create(
-                view_name=view.name, started_at=timezone.now(), outcome=RefreshOutcome.SKIPPED,
-                error=f"dependency failed: {', '.join(sorted(blocked))}", triggered_by=triggered_by,
-            ))
-            continue
-        entry = refresh_view(view, concurrently=concurrently, full=full, triggered_by=triggered_by)
-        if entry.outcome != RefreshOutcome.SUCCESS:
-            failed.add(view.name)
-        log.append(entry)
-    return log
+    return refresh_views_in_plan(refresh_plan(names), concurrently=concurrently, full=full,
+                                 triggered_by=triggered_by)
+
+
+def refresh_views_in_plan(plan: list[RegisteredView], *, concurrently: bool | None, full: bool,
+                          triggered_by: str) -> list[MaterializedViewRefresh]:
+    """Every view of `plan` refreshed (none skipped as unchanged) by the one refresh loop
+    (mfgplatform.aggregates.refresh); their mv_refresh_log entries, in plan order."""
+    from .refresh import run_refresh_loop
+
+    steps = run_refresh_loop(plan, triggered_by=triggered_by, force=True, rebuild=full, concurrently=concurrently)
+    entries = MaterializedViewRefresh.objects.in_bulk([step.log_id for step in steps])
+    return [entries[step.log_id] for step in steps]

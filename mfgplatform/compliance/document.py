@@ -49,6 +49,19 @@ class ReportDocument:
     period: ReportPeriod
     generated_at: dt.datetime
     sections: list[Section]
+    # How current the aggregates the sections read were (mfgplatform.kpi.freshness): stale when the
+    # last refresh of one failed or is overdue, so a report built on old numbers says so.
+    data_as_of: dt.datetime | None = None
+    stale: bool = False
+    stale_reason: str = ""
+
+    @property
+    def freshness_line(self) -> str:
+        """"Data as of … UTC", with " — STALE: <reason>" when stale; empty when no aggregate was read."""
+        if self.data_as_of is None and not self.stale:
+            return ""
+        as_of = f"{self.data_as_of:%Y-%m-%d %H:%M} UTC" if self.data_as_of else "never"
+        return f"Data as of {as_of}" + (f" — STALE: {self.stale_reason}" if self.stale else "")
 
     @property
     def status(self) -> SectionStatus:

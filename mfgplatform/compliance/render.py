@@ -12,6 +12,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.template.loader import render_to_string
 from reportlab.lib import colors
@@ -97,6 +98,7 @@ def render_pdf(document: ReportDocument, images: dict[str, bytes]) -> bytes:
         Paragraph(document.title, styles["Title"]),
         Paragraph(f"Period: {document.period.label} &nbsp; Generated: {document.generated_at:%Y-%m-%d %H:%M} UTC",
                   styles["Normal"]),
+        *([Paragraph(escape(document.freshness_line), styles["Normal"])] if document.freshness_line else []),
         Spacer(1, 6 * mm),
     ]
     for section in document.sections:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..time_elements import ELEMENTS, label
 from .document import Chart, ReportDocument, Section, Table
 from .periods import ReportPeriod, period_bounds
 from .records import audit_trail_gaps, retention_status
@@ -32,16 +34,29 @@ MIN_CPK = 1.33  # the usual minimum for an established process
 RELIABILITY_KPIS = ("mtbf", "mttr", "failure_rate", "mttf_iso14224", "availability_iso14224")
 # Losses of planned busy time in the ISO 22400 time model, as (label, how to compute from elements).
 TIME_LOSSES = (
-    ("Down time (ADET)", lambda e: e.get("ADET", 0)),
-    ("Setup (AUST)", lambda e: e.get("AUST", 0)),
-    ("Delay (ADOT)", lambda e: e.get("ADOT", 0)),
+    (label("ADET"), lambda e: e.get("ADET", 0)),
+    (label("AUST"), lambda e: e.get("AUST", 0)),
+    (label("ADOT"), lambda e: e.get("ADOT", 0)),
     ("Speed loss (APT − PRI·PQ)", lambda e: e.get("APT", 0) - e.get("PRI_PQ", 0)),
     ("Quality loss (PRI·PQ − PRI·GQ)", lambda e: e.get("PRI_PQ", 0) - e.get("PRI_GQ", 0)),
 )
 
 
 def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> ReportDocument:
+    from mfgplatform.kpi.freshness import recorded_freshness, recording_view_reads
+
     builders = (oee_section, quality_section, reliability_section, retention_section, audit_trail_section)
+    sections = []
+    with recording_view_reads():
+        sections = _build_sections(period, builders)
+        fresh = recorded_freshness()
+    document = ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+    if fresh is not None:
+        document.data_as_of, document.stale, document.stale_reason = fresh.as_of, fresh.stale, fresh.reason
+    return document
+
+
+def _build_sections(period: ReportPeriod, builders) -> list[Section]:
     sections = []
     for builder in builders:
         try:
@@ -54,7 +69,7 @@ def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> R
                 key=builder.__name__.removesuffix("_section"), title=builder.__name__, standard="",
                 status="unavailable", summary=f"could not be computed: {type(error).__name__}: {error}",
             ))
-    return ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+    return sections
 
 
 # --- KPI sections -----------------------------------------------------------------------------------
@@ -71,10 +86,17 @@ def _kpi_service():
 
 
 def display_value(value: float | None, unit: str) -> float | None:
-    """KPI ratios are fractions; a percent KPI is shown ×100."""
+    """KPI ratios are fractions; a percent KPI is shown ×100 to two decimals, anything else to four
+    significant digits (a failure rate of 0.000605 per hour is not 0.0006)."""
     if value is None:
         return None
-    return round(value * 100, 2) if unit == "%" else round(value, 4)
+    return round(value * 100, 2) if unit == "%" else significant(value)
+
+
+def significant(value: float | None, digits: int = 4) -> float | None:
+    if value is None or value == 0 or not math.isfinite(value):
+        return value
+    return round(value, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
 def _kpi_results(codes: Sequence[str], period: ReportPeriod, **options: Any) -> tuple[list, list[str]]:
@@ -114,6 +136,47 @@ def _unavailable(key: str, title: str, standard: str, missing: list[str]) -> Sec
     )
 
 
+def _element_sums(source: str, period: ReportPeriod, **options: Any) -> list:
+    """Summed elements of one KPI element source (none where the source is not registered)."""
+    try:
+        from mfgplatform.kpi.elements import compute_elements
+        return compute_elements(source, start=period.start, end=period.end, **options)
+    except (ImportError, ValueError) as error:
+        logger.info("Elements of %s not available: %s", source, error)
+        return []
+
+
+HOUR = 3600.0
+
+
+def _element_rows(elements: dict[str, Any]) -> list[list[Any]]:
+    """Every time and quantity element under its ISO 22400-2 symbol and meaning, times in hours."""
+    rows = []
+    for symbol, element in ELEMENTS.items():
+        # AOET is per production order (first start to last end of its runs), not a part of POT.
+        if symbol not in elements or symbol == "AOET":
+            continue
+        value = float(elements[symbol] or 0)
+        in_hours = element.unit == "s"
+        rows.append([symbol, element.meaning, element.iso_name or "", round(value / HOUR if in_hours else value, 3),
+                     "h" if in_hours else element.unit])
+    return rows
+
+
+def _support_equipment(period: ReportPeriod) -> list[list[Any]]:
+    """Support equipment (pumps, compressors: no work units, so not in OEE) with its time in service and
+    ISO 14224 operating time in the period."""
+    rows = _element_sums("support_operation", period, group_by="equipment")
+    if not rows:
+        return []
+    from django.apps import apps
+
+    codes = dict(apps.get_model("equipment", "Equipment").objects.filter(pk__in=[r.group for r in rows])
+                 .values_list("pk", "code"))
+    return sorted([codes.get(r.group, str(r.group)), round(float(r.elements["IN_SERVICE_SUPPORT"] or 0) / HOUR, 2),
+                   round(float(r.elements["OT_SUPPORT"] or 0) / HOUR, 2)] for r in rows)
+
+
 def oee_section(period: ReportPeriod) -> Section:
     key, title, standard = "oee", "Production performance: OEE", "ISO 22400-2"
     plant, missing = _kpi_results(OEE_KPIS, period)
@@ -122,28 +185,35 @@ def oee_section(period: ReportPeriod) -> Section:
     by_equipment, _ = _kpi_results(("oee", "availability", "effectiveness", "quality_ratio"), period,
                                    group_by="equipment")
     oee = next((r for r in plant if r.kpi == "oee"), None)
-    elements = {symbol: value for result in plant for symbol, value in result.elements.items()}
-    losses = sorted(((label, float(compute(elements)) / 3600) for label, compute in TIME_LOSSES),
+    totals = _element_sums("time_model", period)
+    # The time model's own sums (every element, POT to PRI·GQ); the KPIs' elements where it is absent.
+    elements = (totals[0].elements if totals else
+                {symbol: value for result in plant for symbol, value in result.elements.items()})
+    losses = sorted(((label, float(compute(elements) or 0) / HOUR) for label, compute in TIME_LOSSES),
                     key=lambda loss: loss[1], reverse=True)
     equipment_oee = sorted((r for r in by_equipment if r.kpi == "oee" and r.value is not None),
                            key=lambda r: r.value)
     summary = (f"plant OEE {display_value(oee.value, oee.unit)} %" if oee and oee.value is not None
                else f"plant OEE not computable ({oee.reason if oee else 'no data'})")
     flagged = [r for r in plant + by_equipment if r.flags]
+    support = _support_equipment(period)
     return Section(
         key=key, title=title, standard=standard, status="attention" if flagged else "ok", summary=summary,
         tables=[
-            Table("KPIs, plant", KPI_COLUMNS, _kpi_rows(plant), "oee_kpis.csv"),
-            Table("KPIs per equipment", KPI_COLUMNS, _kpi_rows(by_equipment), "oee_by_equipment.csv"),
-            Table("Elements (seconds and units), plant", ["element", "value"],
-                  [[symbol, round(value, 3)] for symbol, value in sorted(elements.items())], "oee_elements.csv"),
+            Table("KPIs, plant (work units)", KPI_COLUMNS, _kpi_rows(plant), "oee_kpis.csv"),
+            Table("KPIs per work unit", KPI_COLUMNS, _kpi_rows(by_equipment), "oee_by_equipment.csv"),
+            Table("ISO 22400-2 elements, plant (work units)", ["element", "meaning", "ISO 22400-2 name", "value",
+                                                               "unit"],
+                  _element_rows(elements), "oee_elements.csv"),
             Table("Top losses of planned busy time", ["loss", "hours"], [[label, round(h, 2)] for label, h in losses],
                   "oee_losses.csv"),
+            Table("Support equipment (not a work unit: not in OEE; see reliability)",
+                  ["equipment", "in service (h)", "operating time (h)"], support, "support_equipment.csv"),
         ],
         charts=[
             Chart("oee-losses.png", "Losses of planned busy time (hours)", [label for label, _ in losses],
                   [hours for _, hours in losses], "hours", "pareto"),
-            Chart("oee-by-equipment.png", "OEE per equipment (%)", [r.group for r in equipment_oee[:15]],
+            Chart("oee-by-equipment.png", "OEE per work unit (%)", [r.group for r in equipment_oee[:15]],
                   [display_value(r.value, r.unit) for r in equipment_oee[:15]], "%", "barh"),
         ],
         notes=[f"Flagged: {r.group or 'plant'} {r.kpi} {', '.join(r.flags)}" for r in flagged]
@@ -229,22 +299,40 @@ def quality_section(period: ReportPeriod) -> Section:
     )
 
 
+def _bound(value: Any) -> float | None:
+    return significant(float(value)) if value is not None else None
+
+
+def _confidence(value: Any) -> str | None:
+    return f"{float(value):.0%}".replace("%", " %") if value is not None else None
+
+
 def reliability_section(period: ReportPeriod) -> Section:
     key, title, standard = "reliability", "Reliability and maintainability", "ISO 14224"
     results, missing = _kpi_results(RELIABILITY_KPIS, period, group_by="equipment_class")
     if not results:
         return _unavailable(key, title, standard, missing)
-    by_mode = _optional_breakdown(("failure_rate", "mttf_iso14224"), period, "failure_mode")
+    # Events without a failure mode (group "none") are no failure mode of their own: no rate for them.
+    by_mode = [r for r in _optional_breakdown(("failure_rate", "mttf_iso14224"), period, "failure_mode")
+               if r.group not in ("none", "all")]
     columns = [*KPI_COLUMNS, "confidence", "lower bound", "upper bound"]
 
     def rows(items):
-        return [[*row, r.details.get("confidence"), r.details.get("lower"), r.details.get("upper")]
+        return [[*row, _confidence(r.details.get("confidence")), _bound(r.details.get("lower")),
+                 _bound(r.details.get("upper"))]
                 for row, r in zip(_kpi_rows(items), items, strict=True)]
 
     mtbf = [r for r in results if r.kpi == "mtbf" and r.value is not None]
+    # A class whose operating time is zero (τ is zero) or whose MTBF is zero has figures that cannot
+    # be right: its operating time is missing (support equipment counted as a work unit did that).
+    suspect = sorted({r.group for r in results if (r.kpi == "failure_rate" and r.reason)
+                      or (r.kpi == "mtbf" and r.value == 0)})
+    classes = len({r.group for r in results})
+    summary = f"{classes} equipment classes; failure-rate bounds at the stated confidence"
+    if suspect:
+        summary += f"; no operating time for {', '.join(suspect)}"
     return Section(
-        key=key, title=title, standard=standard, status="ok",
-        summary=f"{len({r.group for r in results})} equipment classes; failure-rate bounds at the stated confidence",
+        key=key, title=title, standard=standard, status="attention" if suspect else "ok", summary=summary,
         tables=[Table("Per equipment class", columns, rows(results), "reliability_by_class.csv"),
                 Table("Per failure mode", columns, rows(by_mode), "reliability_by_failure_mode.csv")],
         charts=[Chart("mtbf-by-class.png", "MTBF per equipment class (h)", [r.group for r in mtbf],

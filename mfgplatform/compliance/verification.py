@@ -201,30 +201,39 @@ def check_jobs_scheduled() -> CheckResult:
 
 
 def check_kpis_match_reference(today: dt.date | None = None) -> CheckResult:
-    """The KPIs from the views equal the same KPIs computed straight from the facts, per equipment,
-    for the last KPI_SAMPLE_DAYS complete days."""
+    """The views equal an independent plain-Python computation of the current definitions from the facts
+    (mfgplatform.kpi.reference) for the last KPI_SAMPLE_DAYS complete days: every element of every unit ×
+    shift occurrence, and the KPIs per equipment and day computed from either."""
+    name = "KPIs from views equal the reference"
     try:
+        from ..kpi.reference import ReferenceFetch, compare_with_views, compute
+        from ..kpi.reference.source import COVERED
         from ..kpi.registry import kpi_formulas
         from ..kpi.service import compute_kpis
     except ImportError:
-        return CheckResult("KPIs from views equal the reference", False, "the KPI service is not installed",
-                           "install the KPI engine (mfgplatform.kpi)")
-    codes = [code for code in KPI_SAMPLE_CODES if code in kpi_formulas()]
+        return CheckResult(name, False, "the KPI service is not installed", "install the KPI engine (mfgplatform.kpi)")
     end = (today or current_production_date()) - dt.timedelta(days=1)
     start = end - dt.timedelta(days=KPI_SAMPLE_DAYS - 1)
+    reference = compute(start, end)
+    differences = [str(d) for d in compare_with_views(reference)]
+    formulas = kpi_formulas()
+    codes = [code for code in KPI_SAMPLE_CODES if code in formulas and set(formulas[code].sources) <= set(COVERED)]
     options = {"start": start, "end": end, "group_by": "equipment", "granularity": "day"}
+    fetch = ReferenceFetch(computed=reference)
+    expected = {(r.kpi, r.period, r.group): r.value for r in compute_kpis(codes, fetch=fetch, **options)}
     from_views = compute_kpis(codes, **options)
-    reference = {(r.kpi, r.period, r.group): r.value for r in compute_kpis(codes, from_facts=True, **options)}
-    mismatches = []
     for result in from_views:
-        expected = reference.pop((result.kpi, result.period, result.group), None)
-        if not _same(result.value, expected):
-            mismatches.append(f"{result.kpi} {result.group} {result.period}: views {result.value} vs facts {expected}")
-    mismatches += [f"{kpi} {group} {period}: only in the facts" for (kpi, period, group) in reference]
-    detail = (f"{len(mismatches)} mismatches, e.g. {'; '.join(mismatches[:3])}" if mismatches
-              else f"{len(from_views)} values equal ({', '.join(codes)}; {start}..{end})")
-    return CheckResult("KPIs from views equal the reference", not mismatches, detail,
-                       "manage.py refresh_views --blocking; if it persists, the view SQL differs from the facts")
+        value = expected.pop((result.kpi, result.period, result.group), None)
+        if not _same(result.value, value):
+            differences.append(f"{result.kpi} {result.group} {result.period}: view {result.value}, reference {value}")
+    differences += [f"{kpi} {group} {period}: only in the reference" for (kpi, period, group) in expected]
+    rows = len(reference.time_model) + len(reference.events) + len(reference.support)
+    detail = (f"{len(differences)} differences, e.g. {'; '.join(differences[:3])}" if differences
+              else f"{rows} rows of elements and {len(from_views)} KPI values equal ({', '.join(codes)}; "
+                   f"{start}..{end})")
+    return CheckResult(name, not differences, detail,
+                       "manage.py refresh_views --blocking; if it persists, a view disagrees with the definitions: "
+                       "manage.py kpi … --from-facts lists every difference")
 
 
 def _same(a: float | None, b: float | None) -> bool:

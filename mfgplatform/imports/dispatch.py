@@ -12,6 +12,11 @@ The job row in the database is the durable queue; the Celery message is only a n
   dead client's session and its locks), and every job sent longer ago than the broker's visibility
   timeout without starting; after MAX_ATTEMPTS begun attempts it fails the job with that reason.
 
+A small file is checked (and imported) inside the web request, under the same lock and claim: when the
+web process dies mid-run (killed, out of memory, a deploy) the job's lock is freed with its session,
+and recover_lost_work hands the job to a worker like a background job whose worker died. A job is
+never left "previewing" or "importing" with nobody working on it.
+
 A duplicate message is harmless: the lock and the status check let one attempt run at a time and a
 finished job is never run again.
 """
@@ -35,8 +40,6 @@ from ..operations.jobs import advisory_lock, lock_is_held
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# An attempt this young may still be taking its lock; only older ones can be judged lost.
-STARTED_GRACE = dt.timedelta(seconds=30)
 RUNNING = (ImportStatus.PREVIEWING, ImportStatus.IMPORTING)
 
 
@@ -87,11 +90,24 @@ class Recovery:
     waiting: list[str] = field(default_factory=list)  # broker still unreachable
 
 
+def started_grace() -> dt.timedelta:
+    """IMPORT_LOST_AFTER_SECONDS (30 s): an attempt this young may still be taking its lock; only older
+    ones can be judged lost."""
+    return dt.timedelta(seconds=settings.IMPORT_LOST_AFTER_SECONDS)
+
+
 def lost_reason(job: ImportJob, now: dt.datetime) -> str | None:
-    """Why a running background job needs sending again, or None while it is in hand."""
+    """Why a running job needs sending (again), or None while it is in hand."""
+    free = lambda: not lock_is_held(lock_name(job.pk))  # noqa: E731 (read only when the age says so)
+    if job.dispatched_at is None and not job.in_background:
+        # Run inside a web request, which claims it within moments of the upload or the confirmation.
+        since = job.started_at or job.created_at
+        if now - since > started_grace() and free():
+            return "the web process checking it stopped before it finished"
+        return None
     if job.dispatched_at is None:
         return "never reached the message broker"
-    if job.started_at is not None and now - job.started_at > STARTED_GRACE and not lock_is_held(lock_name(job.pk)):
+    if job.started_at is not None and now - job.started_at > started_grace() and free():
         return "its worker stopped before it finished"
     if job.started_at is None and now - job.dispatched_at > visibility_timeout():
         return "no worker took it within the broker's visibility timeout"
@@ -105,7 +121,7 @@ def visibility_timeout() -> dt.timedelta:
 def recover_background_imports(now: dt.datetime | None = None) -> Recovery:
     now = now or timezone.now()
     recovery = Recovery()
-    for job in ImportJob.objects.filter(in_background=True, status__in=RUNNING, finished_at__isnull=True):
+    for job in ImportJob.objects.filter(status__in=RUNNING, finished_at__isnull=True):
         reason = lost_reason(job, now)
         if reason is None:
             continue

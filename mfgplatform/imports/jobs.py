@@ -180,7 +180,7 @@ def import_job_confirm(job: ImportJob, *, claimed: bool = False) -> ImportJob:
 def start_preview(job: ImportJob) -> ImportJob:
     """Preview now, or hand a big file to a worker once this transaction commits."""
     if not job.in_background:
-        return import_job_preview(job)
+        return _run_in_request(job, ImportStatus.PREVIEWING, import_job_preview)
     from .dispatch import send_after_commit
 
     send_after_commit(job)  # the row is the queue: a broker that is away only delays the job
@@ -193,13 +193,25 @@ def start_confirm(job: ImportJob) -> ImportJob | None:
     if not claim_confirmation(job):
         return None
     if not job.in_background:
-        return import_job_confirm(job, claimed=True)
+        return _run_in_request(job, ImportStatus.IMPORTING, lambda claimed: import_job_confirm(claimed, claimed=True))
     from .dispatch import send_after_commit
 
     job.dispatched_at = job.started_at = None
     job.attempts = 0
     job.save(update_fields=["dispatched_at", "started_at", "attempts"])
     send_after_commit(job)  # the row is the queue: a broker that is away only delays the job
+    return job
+
+
+def _run_in_request(job: ImportJob, status: str, body) -> ImportJob:
+    """Run a small job now, under the lock and claim a worker's attempt takes, so that a web process
+    that dies mid-run leaves a job recover_lost_work can tell is lost (mfgplatform.imports.dispatch)."""
+    from .dispatch import run_attempt
+
+    # The claim counts attempts from here (a confirmation is a new series, as in the background).
+    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now(), attempts=0)
+    run_attempt(job.pk, status, body)
+    job.refresh_from_db()
     return job
 
 

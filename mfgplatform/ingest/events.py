@@ -135,7 +135,7 @@ def _code(item: dict, name: str, known: dict[str, int]) -> int:
 
 
 @cache
-def _bounds() -> dict[str, bounds.NumberBound]:
+def number_bounds() -> dict[str, bounds.NumberBound]:
     """The bounds of the numbers an event carries, from the columns that store them."""
     production = model_of_table("fact_production")
     quantities = {name: bounds.field_bound(production, name, nonnegative=True)
@@ -213,7 +213,7 @@ def _parse(index: int, item: Any, codes: _Codes, tz, day_start) -> _Parsed:
     if kind not in KINDS:
         raise _Invalid("kind", f"must be one of {', '.join(KINDS)}")
     values: dict[str, Any] = {"equipment": _code(item, "equipment", codes.equipment)}
-    window, limits = codes.window, _bounds()
+    window, limits = codes.window, number_bounds()
     if kind == "sensor":
         values["time"] = _instant(item, "time", window)
         values["tag"] = _text(item, "tag", max_length=64)

@@ -144,13 +144,9 @@ def production_day(timestamp_sql: str) -> str:
 
 
 def shift_at(timestamp_sql: str) -> str:
-    """The active shift whose local clock range contains the instant (a night shift wraps midnight)."""
-    local = f"({timestamp_sql} AT TIME ZONE %(tz)s)::time"
-    return (
-        "(SELECT sh.id FROM dim_shift sh WHERE sh.is_active AND CASE WHEN sh.end_time > sh.start_time "
-        f"THEN {local} >= sh.start_time AND {local} < sh.end_time "
-        f"ELSE {local} >= sh.start_time OR {local} < sh.end_time END ORDER BY sh.sort_order, sh.code LIMIT 1)"
-    )
+    """The regular shift whose occurrence contains the instant, by the shift calendar (weekdays, working
+    days, holidays), or NULL off shift: mfg_shift_at, the one rule every path that labels facts uses."""
+    return f"mfg_shift_at({timestamp_sql})"
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .events import KINDS, MAX_BATCH, sensor_qualities
+from .events import KINDS, MAX_BATCH, number_bounds, sensor_qualities
 
-_TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset (Z or ±hh:mm)."}
+_TIMESTAMP = {"type": "string", "format": "date-time",
+              "description": "ISO 8601 with a UTC offset (Z or ±hh:mm), within the plant calendar (dim_date) and "
+                             "no later than now plus INGEST_FUTURE_TOLERANCE_SECONDS."}
 _CODE = {"type": "string", "maxLength": 64}
-_QUANTITY = {"type": "number", "minimum": 0}
 
 
 def _event(kind: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -30,11 +31,13 @@ def _event(kind: str, description: str, properties: dict[str, Any], required: li
 
 def openapi_schema(server_url: str = "/") -> dict[str, Any]:
     qualities, default_quality = sensor_qualities()
+    # Each number's range is its storing column's, as the server checks it (mfgplatform.bounds).
+    limits = {name: {"type": "number", **bound.json_schema()} for name, bound in number_bounds().items()}
     events = {
         "SensorEvent": _event("sensor", "A condition-monitoring reading.", {
             "time": _TIMESTAMP,
             "tag": {"type": "string", "maxLength": 64, "examples": ["temperature"]},
-            "value": {"type": "number"},
+            "value": {**limits["value"], "description": "Finite; NaN and infinities are refused."},
             "quality": {"enum": list(qualities), "default": default_quality,
                         "description": "OPC quality: bad, uncertain, good."},
         }, ["time", "tag", "value"]),
@@ -42,10 +45,10 @@ def openapi_schema(server_url: str = "/") -> dict[str, Any]:
             "product": _CODE,
             "started_at": _TIMESTAMP,
             "ended_at": _TIMESTAMP,
-            "produced_qty": _QUANTITY,
-            "good_qty": _QUANTITY,
-            "scrap_qty": {**_QUANTITY, "default": 0},
-            "rework_qty": {**_QUANTITY, "default": 0},
+            "produced_qty": limits["produced_qty"],
+            "good_qty": limits["good_qty"],
+            "scrap_qty": {**limits["scrap_qty"], "default": 0},
+            "rework_qty": {**limits["rework_qty"], "default": 0},
             "order_number": {"type": "string", "maxLength": 64},
         }, ["product", "started_at", "ended_at", "produced_qty", "good_qty"]),
         "DowntimeStartEvent": _event("downtime_start", "The unit stopped; opens a downtime.", {

@@ -10,13 +10,13 @@ OEE is the ratio of its summed elements, never a mean of its machines' OEEs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.apps import apps
 from django.db.models import Q
 
-from ..calendar import UNSCHEDULED_LABEL, UNSCHEDULED_SHIFT_ID, ResolvedRange, shift_label
+from ..calendar import UNSCHEDULED, UNSCHEDULED_SHIFT_ID, ResolvedRange, shift_label
 from ..models import DimDateRange, DimShift, KpiDefinition
 from .freshness import freshness
 from .registry import KpiFormula, element_sources, kpi_formulas
@@ -81,7 +81,7 @@ def _lookup_id(app_label: str, model_name: str, code: str | None) -> int | None:
 
 def _shift_id(code: str | None) -> int | None:
     """A shift pattern's id by its code; "Unscheduled" is the unscheduled occurrence (shift 0)."""
-    if code is not None and code.casefold() == UNSCHEDULED_LABEL.casefold():
+    if code is not None and code.casefold() == UNSCHEDULED.casefold():
         return UNSCHEDULED_SHIFT_ID
     return _lookup_id("mfgplatform", "DimShift", code)
 
@@ -102,7 +102,10 @@ def compute_kpis(
     product: str | None = None,
     shift: str | None = None,
     from_facts: bool = False,
+    fetch: Callable[[ElementSource, Selection], dict[Bucket, dict[str, Any]]] | None = None,
 ) -> list[KpiResult]:
+    """`fetch(source, selection)` replaces reading the sources' views (the plain-Python reference of
+    mfgplatform.kpi.reference passes itself here); the formulas, buckets and roll-up stay the same."""
     if granularity not in Granularity.ALL:
         raise ValueError(f"granularity must be one of {', '.join(Granularity.ALL)}")
     if group_by not in GroupBy.ALL:
@@ -126,12 +129,13 @@ def compute_kpis(
 
     sources = element_sources()
     needed = {name for code in codes if code in formulas for name in formulas[code].sources}
-    fetched = {name: sources[name].fetch(selection) for name in sorted(needed)}
+    fetched = {name: fetch(sources[name], selection) if fetch else sources[name].fetch(selection)
+               for name in sorted(needed)}
     labels = _Labels(selection, dates)
 
     results: list[KpiResult] = []
     # Every answer says how current the aggregates it read are (none when read from the facts).
-    fresh = None if from_facts else freshness(sources[name].view for name in needed)
+    fresh = None if from_facts or fetch else freshness(sources[name].view for name in needed)
     for code in codes:
         if code in catalog:
             results.append(labels.unsupported(catalog[code]))

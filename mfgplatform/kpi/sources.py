@@ -3,6 +3,7 @@ benchmarks, from the same SELECT run straight on the facts) per period bucket an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,10 @@ class ElementSource:
     filter_columns: dict[str, str] = field(default_factory=dict)
     # A subquery of the equipment ids the source covers (e.g. the work units only); "" for all.
     equipment_ids_sql: str = ""
+    # Elements a listing per unit × shift occurrence adds to the view's (e.g. planned downtime split into
+    # breaks and the rest): called with {(equipment id, production date, shift id): elements}, it adds
+    # its symbols to each dict in place.
+    occurrence_details: Callable[[dict], None] | None = None
 
     def relation(self, selection: Selection) -> str:
         return f"({self.select_sql})" if selection.from_facts else self.view

@@ -227,18 +227,37 @@ def update_break_total(shift_id: int) -> None:
     DimShift.objects.filter(pk=shift_id).update(planned_break_minutes=total)
 
 
+def occurs_on(shift: DimShift, day: DimDate) -> bool:
+    """Whether a shift has an occurrence on a production day: on working days when its weekday list is
+    empty, otherwise on the listed ISO weekdays except holidays (as mv_shift_occurrence and mfg_shift_at)."""
+    if not shift.is_active:
+        return False
+    if not shift.weekdays:
+        return day.is_working_day
+    return day.day_of_week in shift.weekdays and not day.is_holiday
+
+
 def shift_occurrence_at(instant: dt.datetime, shifts=None) -> tuple[DimShift, calendar.ShiftWindow] | None:
-    """The shift occurrence that contains `instant`, or None outside every shift."""
+    """The shift occurrence that contains `instant`, or None when it lies outside every occurrence
+    (unscheduled). Among overlapping occurrences the one that starts first wins, then the lower id: the
+    rule of mfg_shift_at, which labels facts in SQL."""
     tz, day_start = _plant_zone(), _day_start()
     day = calendar.production_date(instant, tz, day_start)
     shifts = list(shifts if shifts is not None else DimShift.objects.filter(is_active=True))
     # An occurrence that started on the previous production day may still be running.
-    for candidate_day in (day, day - calendar.ONE_DAY):
+    days = {row.date: row for row in DimDate.objects.filter(date__in=(day, day - calendar.ONE_DAY))}
+    found = []
+    for candidate in days.values():
         for shift in shifts:
-            window = calendar.shift_window(shift.start_time, shift.end_time, candidate_day, tz, day_start)
+            if not occurs_on(shift, candidate):
+                continue
+            window = calendar.shift_window(shift.start_time, shift.end_time, candidate.date, tz, day_start)
             if window.start <= instant < window.end:
-                return shift, window
-    return None
+                found.append((window.start, shift.pk or 0, shift, window))
+    if not found:
+        return None
+    _, _, shift, window = min(found, key=lambda item: item[:2])
+    return shift, window
 
 
 class DimDateRange(CodedDimension):

@@ -6,12 +6,12 @@ the admin). Installing is idempotent: an existing entry keeps an operator's edit
 With the pg_cron engine the SQL-only jobs (view refresh, sensor retention) are registered in
 pg_cron instead and their Celery entries are disabled, so nothing runs twice. pg_cron runs jobs
 only from the database named by `cron.database_name`. Each pg_cron job takes the same advisory lock
-as its Celery twin and writes the same audit_log events.
+as its Celery twin and writes the same audit_log events; the refresh job calls the same loop as the
+Celery job (the database function mfg_refresh_aggregates) with the same plan.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -155,8 +155,7 @@ def _locked_job_sql(job: str, body: str, rows_sql: str) -> str:
 DECLARE
     started timestamptz := clock_timestamp();
     affected bigint := 0;
-    view_started timestamptz;
-    is_concurrent boolean;
+    failures text[];
 BEGIN
     IF NOT pg_try_advisory_xact_lock({key}) THEN
         {skipped}
@@ -175,33 +174,25 @@ def sensor_retention_sql(retention_days: int) -> str:
 
 
 def refresh_views_sql(views) -> str:
-    """Refresh each registered view in plan order: a materialized view plain while never populated,
-    CONCURRENTLY afterwards; an incremental aggregate by its pass function. Each one is logged."""
-    from ..aggregates.registry import IncrementalAggregate
+    """The refresh loop over `views` (the registry's plan, frozen into the job when it is installed), as
+    the Celery job runs it: unchanged views skipped, each view isolated, failures logged. A run with a
+    failure is recorded as failed, as the Celery job's is."""
+    from ..aggregates.refresh import plan_json
 
-    statements = []
-    for view in views:
-        name = view.name
-        quoted = json.dumps(name)  # a double-quoted SQL identifier for these plain names
-        if isinstance(view, IncrementalAggregate):
-            # The pass never blocks readers (the log calls that "concurrently", as the Python job does).
-            refresh = f"""    is_concurrent := true;
-    PERFORM {view.function}(false);"""
-        else:
-            refresh = f"""    is_concurrent := coalesce((SELECT ispopulated FROM pg_matviews
-                             WHERE schemaname = 'public' AND matviewname = '{name}'), false);
-    IF is_concurrent THEN
-        REFRESH MATERIALIZED VIEW CONCURRENTLY {quoted};
-    ELSE
-        REFRESH MATERIALIZED VIEW {quoted};
+    failed = _audit_insert_sql(
+        "refresh_views", "failed",
+        "jsonb_build_object('engine', 'pg_cron', 'error', 'views failed to refresh: ' || "
+        "array_to_string(failures, ', '))",
+    )
+    body = f"""    SELECT count(*) FILTER (WHERE r.result IN ('refreshed', 'passed')),
+           array_agg(r.aggregate_name) FILTER (WHERE r.result = 'failed')
+      INTO affected, failures
+      FROM mfg_refresh_aggregates($plan${plan_json(views)}$plan$::jsonb, 'pg_cron') AS r;
+    IF failures IS NOT NULL THEN
+        {failed}
+        RETURN;
     END IF;"""
-        statements.append(f"""    view_started := clock_timestamp();
-{refresh}
-    INSERT INTO mv_refresh_log (view_name, started_at, duration_seconds, "concurrently", outcome, error, triggered_by)
-    VALUES ('{name}', view_started, extract(epoch FROM clock_timestamp() - view_started), is_concurrent, 'success',
-            '', 'pg_cron');
-    affected := affected + 1;""")
-    return _locked_job_sql("refresh_views", "\n".join(statements), "affected")
+    return _locked_job_sql("refresh_views", body, "affected")
 
 
 def pg_cron_jobs(*, retention_days: int) -> dict[str, tuple[str, str]]:

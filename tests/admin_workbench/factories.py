@@ -319,3 +319,14 @@ def _ingest_token():
 
 
 ROW_FACTORIES["mfgplatform.IngestToken"] = _ingest_token
+
+
+def _question() -> models.Model:
+    from ontology.models import QuestionLog
+
+    return QuestionLog.objects.create(question="OEE of line 1 last week", language="en",
+                                      channel=QuestionLog.Channel.choices[0][0],
+                                      outcome=QuestionLog.Outcome.choices[0][0])
+
+
+ROW_FACTORIES["ontology.QuestionLog"] = _question

@@ -331,3 +331,74 @@ def test_worker_killed_mid_job_shows_as_lost_is_audited_and_the_job_comes_back(
                what="the next run to succeed")
     [succeeded] = AuditLog.objects.filter(action="job.purge_ingest_receipts.succeeded")
     assert succeeded.object_id == again.id
+
+
+# --- a web process killed while it checks an upload ---------------------------------------------------------
+
+
+def test_import_preview_killed_with_its_web_process_is_handed_to_a_worker(
+        drill_plant, platform, table_lock, django_user_model):
+    import os
+    import signal
+    from pathlib import Path
+
+    from mfgplatform.models import ImportJob, ImportStatus
+    from production.models import Product
+
+    from .conftest import sessions_of, wait_until
+
+    django_user_model.objects.create_superuser("drill-admin", "drill@example.com", "drill-password-1")
+    _fast_recovery_schedule()
+    base = platform.web()  # small files are checked inside the request
+    master = platform.processes[-1][0]
+    browser = Browser(base)
+    browser.login("drill-admin", "drill-password-1")
+
+    # The preview's rolled-back insert waits behind this lock; the web process dies there.
+    lock = table_lock("dim_product", "SHARE")
+    csv = (b"code,name,description,product_family,unit,default_pri_seconds,defect_opportunities_per_unit,"
+           b"is_active\nDRILL-NEW-1,Drill cap,,,PCE,5,1,1\nDRILL-NEW-2,Drill lid,,,PCE,6,1,1\n")
+    answer: dict = {}
+
+    def upload() -> None:
+        try:
+            answer["response"] = browser.upload("/admin/production/product/import/", "products.csv", csv)
+        except OSError as error:  # the connection dies with the process
+            answer["error"] = error
+
+    uploader = threading.Thread(target=upload)
+    uploader.start()
+    kill_when("drill-web", query_like="%INSERT INTO%dim_product%", waiting_on_lock=True, terminate_it=False)
+    for pid in map(int, Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()):
+        os.kill(pid, signal.SIGKILL)  # gunicorn starts new workers; the request is lost
+    uploader.join(timeout=60)
+    assert "error" in answer or answer["response"][0] >= 500, answer
+    lock.release()
+    # PostgreSQL ends the dead client's session (and frees the job's lock) once it notices.
+    wait_until(lambda: not sessions_of("drill-web", query_like="%dim_product%"), timeout=30,
+               what="the killed request's session to end")
+
+    [job] = ImportJob.objects.all()
+    assert (job.status, job.in_background, job.dispatched_at, job.attempts) == (
+        ImportStatus.PREVIEWING, False, None, 1)
+    assert AuditLog.objects.filter(action="import.started", object_id=str(job.pk)).count() == 1
+    # The job page (served by a new web worker) says what is going on instead of a bare "previewing".
+    job_path = f"/admin/production/product/import/{job.pk}/"
+    status, _, page = wait_until(lambda: (r := browser.get(job_path))[0] == 200 and r, timeout=60,
+                                 what="the web app to answer again")
+    assert 'data-status="previewing"' in page
+    assert "Being checked by the web server" in page
+
+    # recover-lost-work sees the job's lock free and hands it to a worker, which checks the file.
+    platform.worker(IMPORT_LOST_AFTER_SECONDS="2")
+    platform.beat()
+    wait_until(lambda: ImportJob.objects.filter(status=ImportStatus.PREVIEWED).exists(), timeout=90,
+               what=f"the lost preview to be run by a worker\n{platform.logs()[-3000:]}")
+    job.refresh_from_db()
+    assert job.dispatched_at is not None
+    assert job.attempts == 2
+    assert job.counts["new"] == 2
+    assert AuditLog.objects.filter(action="import.started", object_id=str(job.pk)).count() == 2
+    assert not Product.objects.filter(code__startswith="DRILL-NEW").exists()  # a preview writes nothing
+    status, _, page = browser.get(job_path)
+    assert 'data-status="previewed"' in page

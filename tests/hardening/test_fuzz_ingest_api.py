@@ -11,6 +11,7 @@ the rows it reports as accepted: a rejected item leaves nothing behind.
 import datetime as dt
 import json
 import logging
+import math
 import os
 import urllib.error
 import urllib.request
@@ -41,7 +42,7 @@ VALID_TIMES = st.builds(lambda s: (dt.datetime(2026, 1, 7, 6, tzinfo=dt.UTC) + d
 
 def from_schema(schema: dict) -> st.SearchStrategy:
     """Values valid against `schema`, for the keywords the ingest document uses (object, string with
-    lengths and date-time format, number or integer with a minimum, const, enum)."""
+    lengths and date-time format, number or integer with their ranges, const, enum)."""
     if "const" in schema:
         return st.just(schema["const"])
     if "enum" in schema:
@@ -58,10 +59,15 @@ def from_schema(schema: dict) -> st.SearchStrategy:
     if kind == "string":
         return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength", 80))
     if kind in ("number", "integer"):
-        low = schema.get("minimum")
-        numbers = st.integers(min_value=low) if kind == "integer" else st.one_of(
-            st.integers(min_value=low), st.floats(min_value=low, allow_nan=False, allow_infinity=False))
-        return numbers
+        low = schema.get("minimum", schema.get("exclusiveMinimum"))
+        high = schema.get("maximum", schema.get("exclusiveMaximum"))
+        if kind == "integer":
+            return st.integers(min_value=low, max_value=high)
+        return st.one_of(
+            st.integers(min_value=None if low is None else math.ceil(low),
+                        max_value=None if high is None else math.floor(high) - ("exclusiveMaximum" in schema)),
+            st.floats(min_value=low, max_value=high, exclude_min="exclusiveMinimum" in schema,
+                      exclude_max="exclusiveMaximum" in schema, allow_nan=False, allow_infinity=False))
     raise ValueError(f"from_schema does not handle {schema}")
 
 

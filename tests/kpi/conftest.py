@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from mfgplatform.aggregates.registry import refresh_views
 
@@ -23,3 +24,10 @@ def refresh():
         return log
 
     return run
+
+
+# The reference property tests: a modest run by default, a thorough one with
+# KPI_REFERENCE_PROFILE=kpi-reference-thorough.
+settings.register_profile("kpi-reference", max_examples=20, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("kpi-reference-thorough", settings.get_profile("kpi-reference"), max_examples=300)

@@ -203,3 +203,51 @@ def test_downtime_across_midnight_is_split_between_shift_occurrences(refresh):
                         granularity="shift")
     delay_by_shift = {r.period: r.elements["ADET"] / 3600 for r in rows}
     assert delay_by_shift == {"2025-03-10 RE": 0, "2025-03-10 RN": 2, "2025-03-11 RE": 2, "2025-03-11 RN": 0}
+
+
+def test_counting_kpis_read_one_row_per_unit_and_occurrence(refresh):
+    """FPY, DPU, DPMO and PPM read mv_quality_by_occurrence: the per-defect-type rows summed once per
+    unit × occurrence give the same values as the facts, by shift and by week (numbers by hand)."""
+    from django.db import connection
+
+    from quality.models import DefectType
+
+    from .factories import add_inspection, product
+
+    shift = make_shift("QW8", dt.time(6), dt.time(14))
+    only_shifts(shift)
+    unit = make_equipment("QW-M1")
+    scratch, dent = (DefectType.objects.create(code=code, name=code, category="visual") for code in ("QW-S", "QW-D"))
+    four = product("QW-P4", opportunities=4)
+    # Monday: three records of two defect types and one without (one occurrence).
+    add_inspection(unit, at(MONDAY, 7), inspected=100, defective=3, defects=4, first_pass_good=95, prod=four,
+                   defect_type=scratch)
+    add_inspection(unit, at(MONDAY, 9), inspected=50, defective=2, defects=2, first_pass_good=47, prod=four,
+                   defect_type=dent)
+    add_inspection(unit, at(MONDAY, 11), inspected=50, prod=four)
+    # The next Monday (another ISO week): one record.
+    next_monday = MONDAY + dt.timedelta(days=7)
+    add_inspection(unit, at(next_monday, 8), inspected=200, defective=1, defects=1, first_pass_good=199, prod=four,
+                   defect_type=scratch)
+    refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM mv_quality_by_defect")
+        per_defect_type = cursor.fetchone()[0]
+        cursor.execute("SELECT production_date, inspected_qty, defect_count, first_pass_good_qty, "
+                       "first_pass_inspected_qty, defect_opportunities FROM mv_quality_by_occurrence "
+                       "ORDER BY production_date")
+        assert cursor.fetchall() == [(MONDAY, 200, 6, 142, 150, 800), (next_monday, 200, 1, 199, 200, 800)]
+    assert per_defect_type == 4  # Monday: scratch, dent, none; the next Monday: scratch
+    options = {"equipment": ["QW-M1"], "start": MONDAY, "end": next_monday}
+    for granularity in ("week", "shift"):
+        from_views = compute_kpis(["fpy", "dpu", "dpmo", "ppm_defective"], granularity=granularity, **options)
+        from_facts = compute_kpis(["fpy", "dpu", "dpmo", "ppm_defective"], granularity=granularity,
+                                  from_facts=True, **options)
+        assert [(r.kpi, r.period, r.value) for r in from_views] == [(r.kpi, r.period, r.value) for r in from_facts]
+    by_week = {(r.kpi, r.period): r.value for r in compute_kpis(["fpy", "dpu", "dpmo", "ppm_defective"],
+                                                                  granularity="week", **options)}
+    assert by_week[("fpy", "2025-W11")] == pytest.approx(142 / 150)
+    assert by_week[("dpu", "2025-W11")] == pytest.approx(6 / 200)
+    assert by_week[("dpmo", "2025-W11")] == pytest.approx(6 / 800 * 1e6)
+    assert by_week[("ppm_defective", "2025-W11")] == pytest.approx(5 / 200 * 1e6)
+    assert by_week[("fpy", "2025-W12")] == pytest.approx(199 / 200)

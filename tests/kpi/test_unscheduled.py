@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from equipment.models import EquipmentClass
-from mfgplatform.calendar import UNSCHEDULED_LABEL
+from mfgplatform.calendar import UNSCHEDULED
 from mfgplatform.kpi import compute_kpis
 
 from .factories import add_downtime, add_run, date_key, make_equipment, make_reason, make_shift, only_shifts
@@ -83,7 +83,7 @@ def test_saturday_overtime_without_a_saturday_shift(plant, refresh):
     assert kpis(["oee", "availability", "effectiveness"], SAT) == pytest.approx(
         {"oee": 12000 / 14400, "availability": 0.875, "effectiveness": 1.0})
     (result,) = compute_kpis(["oee"], start=SAT, end=SAT, granularity="shift")
-    assert result.period == f"2025-03-15 {UNSCHEDULED_LABEL}" == "2025-03-15 Unscheduled"
+    assert result.period == f"2025-03-15 {UNSCHEDULED}" == "2025-03-15 Unscheduled"
 
 
 def test_a_run_continuing_an_hour_past_the_shift_end(plant, refresh):

@@ -23,8 +23,8 @@ from mfgplatform.models import MaterializedViewRefresh
 
 from .factories import make_shift, only_shifts
 
-EXPECTED_VIEWS = {"mv_shift_occurrence", "mv_shift_segment_hour", "mv_quality_by_defect", "mv_quality_measurement",
-                  "mv_reliability_event"}
+EXPECTED_VIEWS = {"mv_shift_occurrence", "mv_shift_segment_hour", "mv_quality_by_defect", "mv_quality_by_occurrence",
+                  "mv_quality_measurement", "mv_reliability_event"}
 EXPECTED_AGGREGATES = {"agg_sensor_hourly", "agg_time_model", "agg_downtime_by_reason"}
 
 

@@ -14,6 +14,7 @@ from mfgplatform.compliance.delivery import claim_deliveries, report_for_period,
 from mfgplatform.compliance.periods import ReportPeriod, parse_period, previous_period
 from mfgplatform.compliance.render import csv_safe
 from mfgplatform.models import ComplianceReport, DimShift, ReportDelivery, ReportSubscription
+from mfgplatform.time_elements import ELEMENTS, label
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +70,18 @@ def test_an_unknown_period_is_refused_with_the_accepted_forms():
 def test_oee_section_numbers_follow_from_the_elements(plant_data):
     report, created = report_for_period(PERIOD)
     assert created
-    elements = {row["element"]: float(row["value"]) for row in _csv(report, "oee_elements.csv")}
+    # Times in hours, quantities in units, under their ISO 22400-2 symbols and meanings.
+    element_rows = _csv(report, "oee_elements.csv")
+    elements = {row["element"]: float(row["value"]) * (3600 if row["unit"] == "h" else 1) for row in element_rows}
+    assert {row["element"]: row["meaning"] for row in element_rows}["ADOT"] == ELEMENTS["ADOT"].meaning
+    assert elements["POT"] == pytest.approx(elements["PBT"] + elements["PDT"], abs=10)
     kpis = {row["kpi"]: row for row in _csv(report, "oee_kpis.csv")}
     # OEE index = A × E × Q reduces to PRI·GQ / PBT (ISO 22400-2), shown in percent.
     assert float(kpis["oee"]["value"]) == pytest.approx(100 * elements["PRI_GQ"] / elements["PBT"], abs=0.01)
     assert float(kpis["availability"]["value"]) == pytest.approx(100 * elements["APT"] / elements["PBT"], abs=0.01)
     losses = {row["loss"]: float(row["hours"]) for row in _csv(report, "oee_losses.csv")}
-    assert losses["Down time (ADET)"] == pytest.approx(elements["ADET"] / 3600, abs=0.01)
+    assert losses[label("ADET")] == pytest.approx(elements["ADET"] / 3600, abs=0.01)
+    assert losses[label("ADOT")] == pytest.approx(elements["ADOT"] / 3600, abs=0.01)
     assert losses["Speed loss (APT − PRI·PQ)"] == pytest.approx((elements["APT"] - elements["PRI_PQ"]) / 3600, abs=0.01)
     assert losses["Quality loss (PRI·PQ − PRI·GQ)"] == pytest.approx(
         (elements["PRI_PQ"] - elements["PRI_GQ"]) / 3600, abs=0.01)
@@ -157,6 +163,7 @@ def test_report_email_has_embedded_charts_pdf_and_csv_attachments(plant_data, sm
     assert set(attachments) == {"oee_kpis.csv", "oee_by_equipment.csv", "oee_elements.csv", "oee_losses.csv",
                                 "quality_kpis.csv", "capability.csv", "out_of_control.csv", "defect_pareto.csv",
                                 "reliability_by_class.csv", "reliability_by_failure_mode.csv", "retention.csv",
+                                "support_equipment.csv",
                                 "audit_trail.csv"} - _unavailable_csvs(run.report_id)
     report = ComplianceReport.objects.get(pk=run.report_id)
     assert attachments["retention.csv"].get_content().replace("\r\n", "\n") == report.csv_files[

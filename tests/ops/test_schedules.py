@@ -124,3 +124,39 @@ def test_every_default_schedule_expires_before_its_next_run():
         minute, hour, *_ = schedule.crontab.split()
         interval = 15 * 60 if minute == "*/15" else 24 * 3600
         assert schedule.expires_seconds < interval
+
+
+def test_the_pg_cron_job_and_the_celery_job_run_one_refresh_loop():
+    """Both engines call mfg_refresh_aggregates with the registry's plan: what one refreshed the other finds
+    unchanged, and a failing entry fails alone, its dependents skipped, the rest refreshed, either way."""
+    from mfgplatform.aggregates.refresh import plan_json, refresh_changed_views, run_refresh_loop
+    from mfgplatform.aggregates.registry import IncrementalAggregate, MaterializedView, refresh_plan
+    from mfgplatform.operations.schedules import refresh_views_sql
+
+    [(_, command)] = [job for name, job in pg_cron_jobs(retention_days=400).items() if name.endswith("views")]
+    assert f"mfg_refresh_aggregates($plan${plan_json(refresh_plan())}$plan$::jsonb, 'pg_cron')" in command
+
+    first = refresh_changed_views(triggered_by="celery")
+    assert (bool(first.refreshed), first.unchanged) == (True, [])
+    with connection.cursor() as cursor:
+        cursor.execute(command)
+    # The change-skipping state is shared: pg_cron refreshed no materialized view, it only ran the passes.
+    by_cron = set(MaterializedViewRefresh.objects.filter(triggered_by="pg_cron").values_list("view_name", flat=True))
+    assert by_cron == {view.name for view in refresh_plan() if isinstance(view, IncrementalAggregate)}
+
+    broken = IncrementalAggregate("agg_broken", "mfgplatform", "a pass that fails", function="no_such_pass")
+    blocked = MaterializedView("mv_quality_by_defect", "quality", "reads the broken one", depends_on=("agg_broken",))
+    independent = next(view for view in refresh_plan() if view.name == "mv_shift_occurrence")
+    plan = [broken, blocked, independent]
+    celery = run_refresh_loop(plan, triggered_by="celery-broken", force=True)
+    assert [(step.name, step.result) for step in celery] == [
+        ("agg_broken", "failed"), ("mv_quality_by_defect", "skipped"), ("mv_shift_occurrence", "refreshed")]
+    with connection.cursor() as cursor:  # forced, as the Celery call was: the views are current by now
+        cursor.execute(refresh_views_sql(plan).replace("'pg_cron') AS r", "'pg_cron', true) AS r"))
+    logged = list(MaterializedViewRefresh.objects.filter(triggered_by__in=["celery-broken", "pg_cron"],
+                                                         view_name__in=[view.name for view in plan])
+                  .order_by("id").values_list("triggered_by", "view_name", "outcome"))
+    assert logged == [(by, name, outcome) for by in ("celery-broken", "pg_cron") for name, outcome in (
+        ("agg_broken", "failed"), ("mv_quality_by_defect", "skipped"), ("mv_shift_occurrence", "success"))]
+    failed_run = AuditLog.objects.get(action="job.refresh_views.failed")
+    assert failed_run.payload == {"engine": "pg_cron", "error": "views failed to refresh: agg_broken"}

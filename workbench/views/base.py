@@ -1,4 +1,6 @@
-"""What every workbench page shares: staff login, a permission, the admin's context, navigation."""
+"""What every workbench page shares: staff login, a permission, the admin's context, navigation, and
+how current the aggregates behind its numbers are ("data as of …", stale after a failed or overdue
+refresh; mfgplatform.kpi.freshness)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+
+from mfgplatform.kpi.freshness import recorded_freshness, recording_view_reads
 
 from ..navigation import navigation_for
 from ..selection import Selection, named_ranges
@@ -23,7 +27,9 @@ def workbench_view(permission: str | None = None) -> Callable:
         def guarded(request, *args, **kwargs):
             if permission and not request.user.has_perm(permission):
                 raise PermissionDenied(f"This page needs the permission {permission}.")
-            return view(request, *args, **kwargs)
+            # Every aggregate the page reads is noted, so render_page can say how current they are.
+            with recording_view_reads():
+                return view(request, *args, **kwargs)
 
         return staff_member_required(guarded)
 
@@ -32,12 +38,14 @@ def workbench_view(permission: str | None = None) -> Callable:
 
 def render_page(request, template: str, context: dict, *, title: str, selection: Selection | None = None):
     """Render a page extending workbench/base.html with the admin's context (header, user links,
-    colours), the navigation bar and, when given, the selection form."""
+    colours), the navigation bar, when given, the selection form, and the freshness banner of the
+    aggregates read so far (a page reads its data before it renders)."""
     page_context = admin.site.each_context(request) | {
         "title": title,
         "workbench_nav": navigation_for(request.user, request.path),
         "selection": selection,
         "is_nav_sidebar_enabled": False,
+        "data_freshness": recorded_freshness(),
     }
     if selection is not None:
         page_context["named_ranges"] = named_ranges()

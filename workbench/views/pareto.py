@@ -15,9 +15,8 @@ from ..selection import COMPARISONS, comparison_from, selection_from
 from ..tables import HOURS, INTEGER, MINUTES, PERCENT, Column, Table, export_requested
 from .base import render_page, workbench_view
 
-# Short names of the ISO 22400 time categories, for the toggles.
-CATEGORY_NAMES = {TimeCategory.PLANNED_DOWNTIME: "planned downtime", TimeCategory.SETUP: "setup (AUST)",
-                  TimeCategory.DELAY: "delay (ADET)", TimeCategory.IDLE: "idle (ADOT)"}
+# The ISO 22400 time categories, for the toggles: the admin's words (one source, time_elements).
+CATEGORY_NAMES = dict(TimeCategory.choices)
 MEASURES = {"duration": "stop time (h)", "count": "stops"}
 DRILL_LIMIT = 200
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from mfgplatform.calendar import UNSCHEDULED_LABEL
+from mfgplatform.calendar import UNSCHEDULED
 from mfgplatform.kpi import compute_elements
+from mfgplatform.time_elements import label
 
 from .. import charts, events, kpis
 from ..selection import COMPARISONS, comparison_from, selection_from
@@ -23,19 +24,19 @@ def loss_steps(elements: dict) -> list[dict]:
     quality loss PRI·PQ − PRI·GQ."""
     e = {key: float(value or 0) / HOUR for key, value in elements.items()}
     steps = [
-        ("POT", "POT", "Planned operation time (POT)", e["POT"], "total"),
-        ("PDT", "Planned", "Planned downtime", e["PDT"], "loss"),
-        ("PBT", "PBT", "Planned busy time (PBT)", e["PBT"], "subtotal"),
-        ("ADOT", "Idle", "Idle, no order (ADOT)", e["ADOT"], "loss"),
-        ("AUBT", "AUBT", "Busy time (AUBT)", e["AUBT"], "subtotal"),
-        ("ADET", "Delays", "Delays and failures (ADET)", e["ADET"], "loss"),
-        ("AUPT", "AUPT", "Production time (AUPT)", e["AUPT"], "subtotal"),
-        ("AUST", "Setup", "Setup (AUST)", e["AUST"], "loss"),
-        ("APT", "APT", "Actual production time (APT)", e["APT"], "subtotal"),
+        ("POT", "POT", label("POT"), e["POT"], "total"),
+        ("PDT", "Planned", label("PDT"), e["PDT"], "loss"),
+        ("PBT", "PBT", label("PBT"), e["PBT"], "subtotal"),
+        ("ADOT", "Idle", label("ADOT"), e["ADOT"], "loss"),
+        ("AUBT", "AUBT", label("AUBT"), e["AUBT"], "subtotal"),
+        ("ADET", "Delay", label("ADET"), e["ADET"], "loss"),
+        ("AUPT", "AUPT", label("AUPT"), e["AUPT"], "subtotal"),
+        ("AUST", "Setup", label("AUST"), e["AUST"], "loss"),
+        ("APT", "APT", label("APT"), e["APT"], "subtotal"),
         ("SPEED", "Speed", "Speed loss (APT − PRI·PQ)", e["APT"] - e["PRI_PQ"], "loss"),
-        ("PRI_PQ", "PRI·PQ", "Net production time (PRI·PQ)", e["PRI_PQ"], "subtotal"),
+        ("PRI_PQ", "PRI·PQ", label("PRI_PQ"), e["PRI_PQ"], "subtotal"),
         ("QUALITY", "Quality", "Quality loss (PRI·PQ − PRI·GQ)", e["PRI_PQ"] - e["PRI_GQ"], "loss"),
-        ("PRI_GQ", "Value-adding", "Value-adding time (PRI·GQ)", e["PRI_GQ"], "total"),
+        ("PRI_GQ", "Value-adding", label("PRI_GQ"), e["PRI_GQ"], "total"),
     ]
     pot = e["POT"] or None
     return [{"element": code, "short": short, "label": label, "hours": hours, "kind": kind,
@@ -52,13 +53,13 @@ def shift_heatmap(periods: list[str], results: list) -> tuple[dict, Table]:
         if shift not in shifts:
             shifts.append(shift)
         values[day, shift] = kpis.value(result)
-    shifts.sort(key=lambda code: (code == UNSCHEDULED_LABEL, code))  # the unscheduled occurrence last
+    shifts.sort(key=lambda code: (code == UNSCHEDULED, code))  # the unscheduled occurrence last
     cells = [(x, y, values.get((day, shift))) for x, day in enumerate(days) for y, shift in enumerate(shifts)
              if (day, shift) in values]
     table = Table("shifts", "OEE by production day and shift",
                   [Column("day", "Day"), *[Column(shift, shift, PERCENT) for shift in shifts]],
                   [{"day": day, **{shift: values.get((day, shift)) for shift in shifts}} for day in days],
-                  note=f"Empty: the shift did not run, or nothing was planned (PBT zero). {UNSCHEDULED_LABEL}: "
+                  note=f"Empty: the shift did not run, or nothing was planned (PBT zero). {UNSCHEDULED}: "
                        "activity outside every shift (its POT is that off-shift span).")
     return charts.heatmap(days, shifts, cells), table
 

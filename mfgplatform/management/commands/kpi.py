@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mfgplatform.kpi import Granularity, GroupBy, compute_kpis, kpi_formulas
+from mfgplatform.kpi import Granularity, GroupBy, compute_kpis, kpi_formulas, listing
+from mfgplatform.kpi.listing import occurrence_elements
 from mfgplatform.kpi.output import as_csv, as_json, as_table
 from mfgplatform.models import KpiDefinition
 
@@ -12,11 +13,15 @@ from mfgplatform.models import KpiDefinition
 class Command(BaseCommand):
     help = (
         "Compute KPIs as ratios of summed elements. Example: manage.py kpi oee availability "
-        "--equipment LINE-1 --range last_month --granularity day --format table"
+        "--equipment LINE-1 --range last_month --granularity day --format table. "
+        "`manage.py kpi elements …` lists every ISO 22400 element per work unit × shift occurrence instead."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kpis", nargs="*", help="KPI codes from the catalog (see --list)")
+        parser.add_argument("kpis", nargs="*",
+                            help="KPI codes from the catalog (see --list), or `elements` alone for the elements "
+                                 "per unit × shift occurrence (with --equipment, --class, --shift, the range and "
+                                 "--format)")
         parser.add_argument("--list", action="store_true", help="List the catalog and which KPIs are computable")
         parser.add_argument("--equipment", action="append", default=[],
                             help="Equipment, line, area or site code (its whole subtree); repeatable")
@@ -42,6 +47,9 @@ class Command(BaseCommand):
             return
         if not options["kpis"]:
             raise CommandError("name at least one KPI (see --list)")
+        if "elements" in options["kpis"]:
+            self._elements(options)
+            return
         try:
             results = compute_kpis(
                 options["kpis"], equipment=options["equipment"], equipment_classes=options["classes"],
@@ -54,6 +62,23 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         render = {"table": as_table, "json": as_json, "csv": as_csv}[options["format"]]
         self.stdout.write(render(results), ending="")
+
+    def _elements(self, options):
+        if options["kpis"] != ["elements"]:
+            raise CommandError("`elements` lists the elements alone: name no KPI with it")
+        for option in ("granularity", "group_by", "failure_mode", "characteristic", "product", "from_facts"):
+            default = {"granularity": Granularity.TOTAL, "group_by": GroupBy.NONE}.get(option)
+            if options[option] not in (default, False):
+                raise CommandError(f"--{option.replace('_', '-')} does not apply to `elements` "
+                                   "(always one row per work unit × shift occurrence)")
+        try:
+            rows = occurrence_elements(
+                equipment=options["equipment"], equipment_classes=options["classes"], start=options["start"],
+                end=options["end"], date_range=options["date_range"], today=options["today"], shift=options["shift"],
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(listing.RENDERERS[options["format"]](rows), ending="")
 
     def _list(self):
         formulas = kpi_formulas()
