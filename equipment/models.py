@@ -6,6 +6,7 @@ from django.db.models import F, Func, Q
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
+from mfgplatform.hierarchy import child_path
 from mfgplatform.models.base import CodedDimension
 
 from .choices import Criticality, EquipmentCategory, TaxonomyLevel
@@ -125,7 +126,7 @@ class Equipment(CodedDimension):
             raise ValidationError({"attributes": "Attributes must be a JSON object."})
 
     def compute_path(self) -> str:
-        return f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+        return child_path(self.parent.path if self.parent_id else None, self.code)
 
 
 class EquipmentFact(models.Model):

@@ -26,6 +26,7 @@ from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import bounds
+from .admin_history import ReadableHistoryHelper
 from .calendar import UNSCHEDULED
 from .hierarchy import MAX_CHANGE_REASON_LENGTH, set_history_context
 from .imports.admin import CatalogImportExportMixin
@@ -227,6 +228,10 @@ class MasterDataAdmin(CatalogImportExportMixin, SimpleHistoryAdmin):
     # History needs the history model's own view permission, which the Viewer role lacks.
     enforce_history_permissions = True
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        # Changed keys of JSON attributes and choice labels instead of raw values.
+        return ReadableHistoryHelper(self.model, historical_record)
+
     # Not named after the form field: a read-only form renders each field through the admin's attribute
     # lookup and would call a method of the same name as a display function.
     def history_reason(self, request, form, change: bool) -> str:
@@ -276,6 +281,9 @@ class LargeTableAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only list of a table with millions of rows: no COUNT, no DISTINCT, indexed navigation."""
 
     change_list_template = "admin/large_table_change_list.html"
+    # Row links without the current filters: preserving them resolves the URL of every row again (50
+    # URL resolutions a page); a record of a fact is read-only, so there is no save to return from.
+    preserve_filters = False
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50

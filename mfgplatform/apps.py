@@ -20,6 +20,9 @@ class MfgPlatformConfig(AppConfig):
         from .imports import tasks  # noqa: F401
 
         audit_signals.connect()
+        # The database check that refuses a plant calendar changed behind the history's back.
+        from . import checks  # noqa: F401
+
         # The operations admin (reports, view refresh state, status page) and the ingest API's data
         # sources live in their own modules.
         from .ingest import admin as ingest_admin  # noqa: F401

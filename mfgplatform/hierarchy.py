@@ -5,10 +5,15 @@ path and a subtree is one index range scan (`path LIKE 'A/B/%'`). A node's path 
 own code and on every ancestor's, so renaming or moving a node rewrites its whole subtree. The
 rewrite goes through django-simple-history's bulk helper: every descendant gets a history record
 with the same user and reason as the node that moved.
+
+This module is the one writer of paths: the admin and the services save a node with `save_tree_node`,
+the catalog import computes a file's paths with `paths_from_parents` and re-paths the rows below its
+moves with `repath_subtrees`, and the seed composes paths with `child_path`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +29,34 @@ MAX_CHANGE_REASON_LENGTH = 100
 def history_reason(reason: str) -> str:
     """A change reason that fits the history table's column."""
     return reason[:MAX_CHANGE_REASON_LENGTH]
+
+
+def child_path(parent_path: str | None, code: str) -> str:
+    """The path of a node with `code` below a parent with `parent_path` (a root when None)."""
+    return f"{parent_path}{PATH_SEPARATOR}{code}" if parent_path is not None else code
+
+
+def paths_from_parents(parent_of: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The path of every code of a tree given as code -> parent code (a parent the mapping does not hold
+    counts as a root); None for a code on or below a cycle."""
+    paths: dict[str, str | None] = {}
+
+    def path_of(code: str, trail: tuple[str, ...] = ()) -> str | None:
+        if code in paths:
+            return paths[code]
+        if code in trail:
+            return None
+        parent = parent_of.get(code)
+        if parent is None:
+            paths[code] = code
+        else:
+            parent_path = path_of(parent, (*trail, code))
+            paths[code] = None if parent_path is None else child_path(parent_path, code)
+        return paths[code]
+
+    for code in parent_of:
+        path_of(code)
+    return paths
 
 
 def _path_max_length(model: type[models.Model]) -> int:
@@ -50,7 +83,7 @@ def prepare_tree_node(node: models.Model, *, old_path: str | None) -> None:
             raise ValidationError({"parent": "A node cannot be its own parent."})
         if old_path and (parent.path == old_path or parent.path.startswith(old_path + PATH_SEPARATOR)):
             raise ValidationError({"parent": "This parent lies below the node itself: the tree would be circular."})
-    node.path = f"{parent.path}{PATH_SEPARATOR}{node.code}" if parent is not None else node.code
+    node.path = child_path(parent.path if parent is not None else None, node.code)
     limit = _path_max_length(type(node))
     if len(node.path) > limit:
         raise ValidationError({"parent": f"The full path would exceed {limit} characters."})
@@ -82,26 +115,42 @@ def save_tree_node(node: models.Model, *, user=None, reason: str = "") -> models
 
 
 def _rewrite_subtree(model: type[models.Model], *, old_path: str, new_path: str, user, reason: str) -> int:
-    descendants = list(
-        model._default_manager.select_for_update().filter(path__startswith=old_path + PATH_SEPARATOR).order_by("path")
-    )
-    if not descendants:
+    return repath_subtrees(model, {old_path: new_path}, user=user,
+                           reason=reason or f"path of ancestor changed to {new_path}")
+
+
+def repath_subtrees(model: type[models.Model], moves: Mapping[str, str], *, exclude_codes=(), user=None,
+                    reason: str = "", with_history: bool = True) -> int:
+    """Rewrite the paths of the rows below each moved node (old path -> new path), each from the nearest
+    moved ancestor, with one history record per row (same user and reason); rows in `exclude_codes` (those
+    written with their own path) are left alone. Returns the rows rewritten."""
+    if not moves:
         return 0
+    below_a_move = models.Q()
+    for old_path in moves:
+        below_a_move |= models.Q(path__startswith=old_path + PATH_SEPARATOR)
+    descendants = list(model._default_manager.select_for_update().filter(below_a_move)
+                       .exclude(code__in=list(exclude_codes)).order_by("path"))
     limit = _path_max_length(model)
     now = timezone.now()
+    changed = []
     for descendant in descendants:
-        descendant.path = new_path + descendant.path[len(old_path):]
-        if len(descendant.path) > limit:
-            raise ValidationError(
-                {"parent": f"The full path of {descendant.code} would exceed {limit} characters."}
-            )
+        old_prefix = max((old for old in moves if descendant.path.startswith(old + PATH_SEPARATOR)), key=len)
+        new_path = moves[old_prefix] + descendant.path[len(old_prefix):]
+        if new_path == descendant.path:
+            continue
+        if len(new_path) > limit:
+            raise ValidationError({"parent": f"The full path of {descendant.code} would exceed {limit} characters."})
+        descendant.path = new_path
         descendant.updated_at = now
+        changed.append(descendant)
+    if not changed:
+        return 0
+    fields = ["path", "updated_at"] if hasattr(model, "updated_at") else ["path"]
+    if not with_history:
+        model._default_manager.bulk_update(changed, fields, batch_size=1000)
+        return len(changed)
     history_user: Any = user if user is not None and getattr(user, "is_authenticated", False) else None
-    return bulk_update_with_history(
-        descendants,
-        model,
-        ["path", "updated_at"],
-        batch_size=1000,
-        default_user=history_user,
-        default_change_reason=history_reason(reason or f"path of ancestor changed to {new_path}"),
-    )
+    bulk_update_with_history(changed, model, fields, batch_size=1000, default_user=history_user,
+                             default_change_reason=history_reason(reason or "path of an ancestor changed"))
+    return len(changed)

@@ -7,9 +7,24 @@ Task names are explicit ("mfgplatform.<job>") so that a stored schedule survives
 
 from __future__ import annotations
 
+import logging
+
+from celery.signals import worker_ready
 from django.conf import settings
 
 from .operations.jobs import JobResult, periodic_job
+
+logger = logging.getLogger(__name__)
+
+
+@worker_ready.connect
+def report_changed_plant_calendar(**kwargs) -> None:
+    """Say at worker start, not only at the first refresh, that the plant calendar was changed behind the
+    history's back (the refresh job refuses to run until `manage.py rezone_calendar`)."""
+    from .checks import plant_calendar_unchanged
+
+    for problem in plant_calendar_unchanged(databases=["default"]):
+        logger.error("%s", problem.msg)
 
 
 # A pass takes seconds (about 2.6 s per 5 million source rows, concurrently); one that outlasts its

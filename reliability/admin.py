@@ -107,7 +107,7 @@ class FactDowntimeAdmin(LargeTableAdmin):
     list_display = ("started_at", "ended_at", "duration", "equipment", "reason", "shift_name", "failure_mode",
                     "work_order")
     list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", ("shift", ShiftFilter))
-    list_select_related = ("equipment", "reason", "shift_name", "failure_mode")
+    list_select_related = ("equipment", "reason", "shift", "failure_mode")
 
     @admin.display(description="shift", ordering="shift")
     def shift_name(self, obj):

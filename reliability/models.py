@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from timescale.db.models.fields import TimescaleDateTimeField
 
 from equipment.models import EquipmentFact
+from mfgplatform.hierarchy import child_path
 from mfgplatform.models.base import CodedDimension, TimeStampedModel
 
 from .choices import FailureImpact, MaintenanceCategory, MaintenanceUse, SensorQuality, TimeCategory
@@ -138,7 +139,7 @@ class DowntimeReason(CodedDimension):
             raise ValidationError({"parent": "This parent would make the tree circular."})
 
     def compute_path(self) -> str:
-        return f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+        return child_path(self.parent.path if self.parent_id else None, self.code)
 
 
 class FactDowntime(EquipmentFact):
@@ -219,6 +220,13 @@ class FactSensorEvent(models.Model):
         verbose_name = "sensor event"
         constraints = [
             models.UniqueConstraint(fields=["equipment", "tag", "time"], name="fact_sensor_event_reading_unique"),
+        ]
+        indexes = [
+            # The readings that are not good are few (a fraction of a percent): a partial index finds
+            # them for the changelist's quality filter without walking the time index through millions
+            # of good ones, and costs nothing when a good reading is ingested.
+            models.Index(fields=["quality", "-time"], condition=~Q(quality=SensorQuality.GOOD),
+                         name="fact_sensor_event_quality_idx"),
         ]
 
     def __str__(self) -> str:

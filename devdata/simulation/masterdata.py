@@ -16,6 +16,7 @@ from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
 from equipment.models import Equipment
+from mfgplatform.hierarchy import child_path
 from production.models import PlannedRunTime, Product
 from reliability.sensor_aggregate import empty_sensor_hourly
 
@@ -100,7 +101,7 @@ def _create(rows, model, into: dict) -> None:
 
 
 def _path(parent: Equipment | None, code: str) -> str:
-    return f"{parent.path}/{code}" if parent else code
+    return child_path(parent.path if parent else None, code)
 
 
 def _all_codes(layout: PlantLayout) -> list[str]:

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from equipment.models import EquipmentClass
 from mfgplatform import calendar
+from mfgplatform.hierarchy import child_path
 from mfgplatform.models import DimDate, DimShift, DimUnitOfMeasure, ShiftBreak
 from quality.models import DefectType
 from reliability.models import (
@@ -99,7 +100,7 @@ def ensure_downtime_reasons(failure_modes: dict[str, FailureMode]) -> dict[str, 
                     code=spec.code,
                     name=spec.name,
                     parent=parent,
-                    path=f"{parent.path}/{spec.code}" if parent else spec.code,
+                    path=child_path(parent.path if parent else None, spec.code),
                     time_category=spec.time_category,
                     is_failure=spec.is_failure,
                     is_minor_stop=spec.is_minor_stop,

@@ -21,7 +21,8 @@ that depend on it are skipped, the others still refresh. Every refresh is logged
 to; `refresh_plan()` lists both kinds (the jobs and the status page read it).
 
 Before refreshing, the plant calendar functions in the database are brought in line with the
-settings (PLANT_TIME_ZONE, PRODUCTION_DAY_START), so SQL windows and Python windows agree.
+settings (PLANT_TIME_ZONE, PRODUCTION_DAY_START), so SQL windows and Python windows agree — unless
+history was computed with another calendar, which is refused (aggregates.calendar_settings).
 """
 
 from __future__ import annotations
@@ -31,13 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.conf import settings
 from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 
-from ..calendar import parse_clock
 from ..models import MaterializedViewRefresh
-from ..sql_objects import current_sql
+from .calendar_settings import ensure_plant_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -151,22 +150,9 @@ def _with_unpopulated_dependencies(names: set[str]) -> set[str]:
 
 
 def sync_plant_calendar() -> bool:
-    """Rewrite the SQL calendar functions if the settings changed; True when they were rewritten."""
-    zone, day_start = settings.PLANT_TIME_ZONE, parse_clock(settings.PRODUCTION_DAY_START)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT mfg_plant_time_zone(), mfg_production_day_start()")
-        current_zone, current_start = cursor.fetchone()
-        if (current_zone, current_start) == (zone, day_start):
-            return False
-        cursor.execute(current_sql("mfgplatform", "plant_calendar_settings", time_zone=zone.replace("'", "''"),
-                                   day_start=day_start.strftime("%H:%M:%S")))
-        # The production day of an instant outside every shift (the unscheduled occurrence's day) moves
-        # with the zone and the day start even when no occurrence window does, which the passes'
-        # calendar fingerprint would not notice: every day of the day-kept aggregates is recomputed.
-        cursor.execute("INSERT INTO agg_day_invalidation (aggregate_name, low_day) "
-                       "SELECT aggregate_name, '-infinity' FROM agg_day_state")
-    logger.info("plant calendar in SQL set to %s, production day from %s", zone, day_start)
-    return True
+    """Bring the SQL calendar functions in line with the settings; True when they were rewritten. Refuses
+    (CalendarSettingsChanged) when history was computed with another calendar (calendar_settings)."""
+    return ensure_plant_calendar()
 
 
 def is_populated(name: str) -> bool:

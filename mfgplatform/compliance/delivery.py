@@ -15,9 +15,11 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 import smtplib
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -27,26 +29,28 @@ from django.utils import timezone
 
 from ..models.reports import ComplianceReport, DeliveryStatus, ReportDelivery, ReportKind, ReportSubscription
 from .mail import ReportEmail, message_id_for
-from .periods import ReportPeriod, previous_period
+from .periods import ReportPeriod, current_production_date, previous_period
 from .render import render
 from .sections import build_document
 
 logger = logging.getLogger(__name__)
 
 
-def report_for_period(period: ReportPeriod, kind: str = ReportKind.ISO_COMPLIANCE) -> tuple[ComplianceReport, bool]:
-    """(report, created): the stored report for the period, generated now if there is none."""
-    existing = ComplianceReport.objects.filter(
-        report_kind=kind, period_start=period.start, period_end=period.end
-    ).first()
+def report_for_period(
+    period: ReportPeriod, kind: str = ReportKind.ISO_COMPLIANCE, scope: str = ""
+) -> tuple[ComplianceReport, bool]:
+    """(report, created): the stored report for the period and scope (a site, area or line code; empty:
+    the whole plant), generated now if there is none."""
+    key = {"report_kind": kind, "scope": scope, "period_start": period.start, "period_end": period.end}
+    existing = ComplianceReport.objects.filter(**key).first()
     if existing is not None:
         return existing, False
-    document = build_document(period)
+    document = build_document(period, scope=scope)
     rendered = render(document)
     try:
         with transaction.atomic():
             report = ComplianceReport.objects.create(
-                report_kind=kind, period_kind=period.kind, period_start=period.start, period_end=period.end,
+                **key, period_kind=period.kind,
                 generated_at=document.generated_at, content_hash=rendered.content_hash, html=rendered.html,
                 pdf=rendered.pdf, csv_files=rendered.csv_files,
                 images={cid: base64.b64encode(png).decode() for cid, png in rendered.images.items()},
@@ -54,7 +58,7 @@ def report_for_period(period: ReportPeriod, kind: str = ReportKind.ISO_COMPLIANC
             )
     except IntegrityError:
         # Another run generated it between the lookup and the insert; every recipient gets that one.
-        return ComplianceReport.objects.get(report_kind=kind, period_start=period.start, period_end=period.end), False
+        return ComplianceReport.objects.get(**key), False
     logger.info("Generated %s (%s)", report, rendered.content_hash[:12])
     return report, True
 
@@ -122,8 +126,9 @@ def _send_one(report: ComplianceReport, delivery_id: int, connection, outcome: S
 def build_email(report: ComplianceReport, recipient: str) -> ReportEmail:
     slug = f"{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}"
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    scope = f"{report.scope} " if report.scope else ""
     return ReportEmail(
-        subject=f"ISO compliance report {report.period_start:%Y-%m-%d} to {report.period_end:%Y-%m-%d} "
+        subject=f"ISO compliance report {scope}{report.period_start:%Y-%m-%d} to {report.period_end:%Y-%m-%d} "
         f"[{report.summary.get('status', '')}]",
         text=report.summary.get("text", ""),
         html=report.html,
@@ -145,13 +150,24 @@ class SubscriptionRun:
     already_sent: list[str]
 
 
-def send_due_reports(*, today=None) -> list[SubscriptionRun]:
-    """For every active subscription: its report for the previous complete period, to each recipient
-    that has not had it yet."""
+def is_due(subscription: ReportSubscription, now: dt.datetime) -> bool:
+    """Whether the plant's local clock has passed the subscription's send time today. The period is
+    always the previous complete one, so a run after the send time on any later day still sends what
+    a missed run did not (deliveries are unique per report and recipient)."""
+    return now.astimezone(ZoneInfo(settings.PLANT_TIME_ZONE)).time() >= subscription.send_time
+
+
+def send_due_reports(*, today=None, now: dt.datetime | None = None) -> list[SubscriptionRun]:
+    """For every active subscription whose send time has passed in the plant's time zone: its report
+    for its scope and previous complete period, to each recipient that has not had it yet. `today`
+    (a production day) pins the period, e.g. for a rerun; it skips the send-time check."""
+    now = now or timezone.now()
     runs = []
     for subscription in ReportSubscription.objects.filter(is_active=True).order_by("pk"):
-        period = previous_period(subscription.period_kind, today)
-        report, _ = report_for_period(period, subscription.report_kind)
+        if today is None and not is_due(subscription, now):
+            continue
+        period = previous_period(subscription.period_kind, today or current_production_date(now))
+        report, _ = report_for_period(period, subscription.report_kind, subscription.scope)
         claims = claim_deliveries(report, subscription.recipients, subscription)
         outcome = send_claimed(report, claims)
         runs.append(SubscriptionRun(subscription.name, report.pk, period.label, outcome.sent, outcome.already_sent))

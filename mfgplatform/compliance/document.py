@@ -49,6 +49,7 @@ class ReportDocument:
     period: ReportPeriod
     generated_at: dt.datetime
     sections: list[Section]
+    scope: str = ""  # site, area or line code; empty: the whole plant
     # How current the aggregates the sections read were (mfgplatform.kpi.freshness): stale when the
     # last refresh of one failed or is overdue, so a report built on old numbers says so.
     data_as_of: dt.datetime | None = None
@@ -74,6 +75,7 @@ class ReportDocument:
     def summary(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "scope": self.scope,
             "sections": {
                 section.key: {"status": section.status, "summary": section.summary} for section in self.sections
             },

@@ -10,8 +10,10 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -42,27 +44,31 @@ TIME_LOSSES = (
 )
 
 
-def build_document(period: ReportPeriod, *, now: dt.datetime | None = None) -> ReportDocument:
+def build_document(period: ReportPeriod, *, scope: str = "", now: dt.datetime | None = None) -> ReportDocument:
+    """The report for `period`; `scope` (a site, area or line code) narrows the KPI sections to its
+    subtree. The records sections (retention, audit trail) are about the database and stay plant-wide."""
     from mfgplatform.kpi.freshness import recorded_freshness, recording_view_reads
 
     builders = (oee_section, quality_section, reliability_section, retention_section, audit_trail_section)
+    scope_filter = Scope.of(scope)
     sections = []
     with recording_view_reads():
-        sections = _build_sections(period, builders)
+        sections = _build_sections(period, scope_filter, builders)
         fresh = recorded_freshness()
-    document = ReportDocument(REPORT_TITLE, period, now or timezone.now(), sections)
+    title = f"{REPORT_TITLE}: {scope_filter.label}" if scope else REPORT_TITLE
+    document = ReportDocument(title, period, now or timezone.now(), sections, scope=scope)
     if fresh is not None:
         document.data_as_of, document.stale, document.stale_reason = fresh.as_of, fresh.stale, fresh.reason
     return document
 
 
-def _build_sections(period: ReportPeriod, builders) -> list[Section]:
+def _build_sections(period: ReportPeriod, scope: Scope, builders) -> list[Section]:
     sections = []
     for builder in builders:
         try:
             # A savepoint: a section whose SQL fails must not abort the transaction for the next one.
             with transaction.atomic():
-                sections.append(builder(period))
+                sections.append(builder(period, scope))
         except Exception as error:  # one broken section must not suppress the others
             logger.exception("Report section %s failed", builder.__name__)
             sections.append(Section(
@@ -70,6 +76,50 @@ def _build_sections(period: ReportPeriod, builders) -> list[Section]:
                 status="unavailable", summary=f"could not be computed: {type(error).__name__}: {error}",
             ))
     return sections
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the plant a report covers: a node's code, its name and the equipment ids of its
+    subtree (None = the whole plant)."""
+
+    code: str = ""
+    label: str = "whole plant"
+    equipment_ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def of(cls, code: str) -> Scope:
+        if not code:
+            return cls()
+        from mfgplatform.kpi.service import resolve_equipment
+
+        node = apps.get_model("equipment", "Equipment").objects.filter(code=code).values_list("name", flat=True).first()
+        if node is None:
+            raise ValueError(f"unknown equipment code {code!r}")
+        return cls(code, f"{code} {node}", resolve_equipment([code]))
+
+    @property
+    def kpi_options(self) -> dict[str, Any]:
+        return {"equipment": [self.code]} if self.code else {}
+
+    @property
+    def name(self) -> str:
+        return self.code or "plant"
+
+    def sql(self, column: str) -> tuple[str, list]:
+        """An extra WHERE condition (starting with AND) on an equipment id column, and its parameters."""
+        if self.equipment_ids is None:
+            return "", []
+        return f" AND {column} = ANY(%s)", [list(self.equipment_ids)]
+
+    def codes(self) -> set[str] | None:
+        if self.equipment_ids is None:
+            return None
+        return set(apps.get_model("equipment", "Equipment").objects.filter(pk__in=self.equipment_ids)
+                   .values_list("code", flat=True))
+
+
+PLANT = Scope()
 
 
 # --- KPI sections -----------------------------------------------------------------------------------
@@ -96,22 +146,24 @@ def display_value(value: float | None, unit: str) -> float | None:
 def significant(value: float | None, digits: int = 4) -> float | None:
     if value is None or value == 0 or not math.isfinite(value):
         return value
-    return round(value, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    # Whole numbers stay whole: 17005 ppm, not 17005.0.
+    return round(value, decimals) if decimals > 0 else round(value)
 
 
-def _kpi_results(codes: Sequence[str], period: ReportPeriod, **options: Any) -> tuple[list, list[str]]:
+def _kpi_results(codes: Sequence[str], period: ReportPeriod, scope: Scope, **options: Any) -> tuple[list, list[str]]:
     service, formulas = _kpi_service()
     available = [code for code in codes if code in formulas]
     missing = [code for code in codes if code not in formulas]
     if service is None or not available:
         return [], missing
-    return service.compute_kpis(available, start=period.start, end=period.end, **options), missing
+    return service.compute_kpis(available, start=period.start, end=period.end, **scope.kpi_options, **options), missing
 
 
-def _optional_breakdown(codes: Sequence[str], period: ReportPeriod, group_by: str) -> list:
+def _optional_breakdown(codes: Sequence[str], period: ReportPeriod, scope: Scope, group_by: str) -> list:
     """KPIs split by a breakdown the service may not offer (then: no rows)."""
     try:
-        return _kpi_results(codes, period, group_by=group_by)[0]
+        return _kpi_results(codes, period, scope, group_by=group_by)[0]
     except ValueError as error:
         logger.info("KPI breakdown %s by %s not available: %s", codes, group_by, error)
         return []
@@ -136,11 +188,11 @@ def _unavailable(key: str, title: str, standard: str, missing: list[str]) -> Sec
     )
 
 
-def _element_sums(source: str, period: ReportPeriod, **options: Any) -> list:
+def _element_sums(source: str, period: ReportPeriod, scope: Scope, **options: Any) -> list:
     """Summed elements of one KPI element source (none where the source is not registered)."""
     try:
         from mfgplatform.kpi.elements import compute_elements
-        return compute_elements(source, start=period.start, end=period.end, **options)
+        return compute_elements(source, start=period.start, end=period.end, **scope.kpi_options, **options)
     except (ImportError, ValueError) as error:
         logger.info("Elements of %s not available: %s", source, error)
         return []
@@ -163,10 +215,10 @@ def _element_rows(elements: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _support_equipment(period: ReportPeriod) -> list[list[Any]]:
+def _support_equipment(period: ReportPeriod, scope: Scope) -> list[list[Any]]:
     """Support equipment (pumps, compressors: no work units, so not in OEE) with its time in service and
     ISO 14224 operating time in the period."""
-    rows = _element_sums("support_operation", period, group_by="equipment")
+    rows = _element_sums("support_operation", period, scope, group_by="equipment")
     if not rows:
         return []
     from django.apps import apps
@@ -177,15 +229,15 @@ def _support_equipment(period: ReportPeriod) -> list[list[Any]]:
                    round(float(r.elements["OT_SUPPORT"] or 0) / HOUR, 2)] for r in rows)
 
 
-def oee_section(period: ReportPeriod) -> Section:
+def oee_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     key, title, standard = "oee", "Production performance: OEE", "ISO 22400-2"
-    plant, missing = _kpi_results(OEE_KPIS, period)
+    plant, missing = _kpi_results(OEE_KPIS, period, scope)
     if not plant:
         return _unavailable(key, title, standard, missing)
-    by_equipment, _ = _kpi_results(("oee", "availability", "effectiveness", "quality_ratio"), period,
+    by_equipment, _ = _kpi_results(("oee", "availability", "effectiveness", "quality_ratio"), period, scope,
                                    group_by="equipment")
     oee = next((r for r in plant if r.kpi == "oee"), None)
-    totals = _element_sums("time_model", period)
+    totals = _element_sums("time_model", period, scope)
     # The time model's own sums (every element, POT to PRI·GQ); the KPIs' elements where it is absent.
     elements = (totals[0].elements if totals else
                 {symbol: value for result in plant for symbol, value in result.elements.items()})
@@ -193,10 +245,10 @@ def oee_section(period: ReportPeriod) -> Section:
                     key=lambda loss: loss[1], reverse=True)
     equipment_oee = sorted((r for r in by_equipment if r.kpi == "oee" and r.value is not None),
                            key=lambda r: r.value)
-    summary = (f"plant OEE {display_value(oee.value, oee.unit)} %" if oee and oee.value is not None
-               else f"plant OEE not computable ({oee.reason if oee else 'no data'})")
+    summary = (f"{scope.name} OEE {display_value(oee.value, oee.unit)} %" if oee and oee.value is not None
+               else f"{scope.name} OEE not computable ({oee.reason if oee else 'no data'})")
     flagged = [r for r in plant + by_equipment if r.flags]
-    support = _support_equipment(period)
+    support = _support_equipment(period, scope)
     return Section(
         key=key, title=title, standard=standard, status="attention" if flagged else "ok", summary=summary,
         tables=[
@@ -221,54 +273,58 @@ def oee_section(period: ReportPeriod) -> Section:
     )
 
 
-def _characteristics(period: ReportPeriod) -> list[str]:
+def _characteristics(period: ReportPeriod, scope: Scope) -> list[str]:
     """Measured characteristics in the period (the capability indices are per characteristic)."""
+    condition, params = scope.sql("equipment_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT characteristic FROM mv_quality_measurement WHERE production_date BETWEEN %s AND %s "
-            "ORDER BY 1",
-            [period.start, period.end],
+            "SELECT DISTINCT characteristic FROM mv_quality_measurement WHERE production_date BETWEEN %s AND %s"
+            f"{condition} ORDER BY 1",
+            [period.start, period.end, *params],
         )
         return [name for (name,) in cursor.fetchall()]
 
 
-def _defect_pareto(period: ReportPeriod) -> list[tuple[str, int]]:
+def _defect_pareto(period: ReportPeriod, scope: Scope) -> list[tuple[str, int]]:
     """Defects found per defect type, most frequent first."""
+    condition, params = scope.sql("v.equipment_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT coalesce(d.code || ' ' || d.name, 'unclassified'), sum(v.defect_count)::bigint
               FROM mv_quality_by_defect AS v LEFT JOIN dim_quality_defect_type AS d ON d.id = v.defect_type_id
-             WHERE v.production_date BETWEEN %s AND %s
+             WHERE v.production_date BETWEEN %s AND %s{condition}
              GROUP BY 1 HAVING sum(v.defect_count) > 0 ORDER BY 2 DESC, 1
             """,
-            [period.start, period.end],
+            [period.start, period.end, *params],
         )
         return [(label, int(count)) for label, count in cursor.fetchall()]
 
 
-def _out_of_control(period: ReportPeriod) -> list:
+def _out_of_control(period: ReportPeriod, scope: Scope) -> list:
     """Characteristic × work unit with a control chart signal in the period (the quality app registers
     its SPC monitor in quality/compliance.py): capability indices are only meaningful for a process in
     control."""
     from .findings import findings
 
-    return findings("out_of_control", period.start, period.end)
+    found = findings("out_of_control", period.start, period.end)
+    codes = scope.codes()
+    return found if codes is None else [finding for finding in found if finding.equipment in codes]
 
 
-def quality_section(period: ReportPeriod) -> Section:
+def quality_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     key, title, standard = "quality", "Quality", "ISO 9001"
-    results, missing = _kpi_results(QUALITY_KPIS, period)
+    results, missing = _kpi_results(QUALITY_KPIS, period, scope)
     if not results:
         return _unavailable(key, title, standard, missing)
     capability = []
-    for characteristic in _characteristics(period):
-        rows, _ = _kpi_results(CAPABILITY_KPIS, period, characteristic=characteristic)
+    for characteristic in _characteristics(period, scope):
+        rows, _ = _kpi_results(CAPABILITY_KPIS, period, scope, characteristic=characteristic)
         for result in rows:
             result.group = characteristic
         capability += rows
-    pareto = _defect_pareto(period)
-    findings = _out_of_control(period)
+    pareto = _defect_pareto(period, scope)
+    findings = _out_of_control(period, scope)
     tables = [
         Table("Quality metrics, plant", KPI_COLUMNS, _kpi_rows(results), "quality_kpis.csv"),
         Table("Process capability per characteristic", KPI_COLUMNS, _kpi_rows(capability), "capability.csv"),
@@ -307,13 +363,13 @@ def _confidence(value: Any) -> str | None:
     return f"{float(value):.0%}".replace("%", " %") if value is not None else None
 
 
-def reliability_section(period: ReportPeriod) -> Section:
+def reliability_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     key, title, standard = "reliability", "Reliability and maintainability", "ISO 14224"
-    results, missing = _kpi_results(RELIABILITY_KPIS, period, group_by="equipment_class")
+    results, missing = _kpi_results(RELIABILITY_KPIS, period, scope, group_by="equipment_class")
     if not results:
         return _unavailable(key, title, standard, missing)
     # Events without a failure mode (group "none") are no failure mode of their own: no rate for them.
-    by_mode = [r for r in _optional_breakdown(("failure_rate", "mttf_iso14224"), period, "failure_mode")
+    by_mode = [r for r in _optional_breakdown(("failure_rate", "mttf_iso14224"), period, scope, "failure_mode")
                if r.group not in ("none", "all")]
     columns = [*KPI_COLUMNS, "confidence", "lower bound", "upper bound"]
 
@@ -344,7 +400,7 @@ def reliability_section(period: ReportPeriod) -> Section:
 # --- Records (ISO 9001 7.5.3) -----------------------------------------------------------------------
 
 
-def retention_section(period: ReportPeriod) -> Section:
+def retention_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     statuses = retention_status()
     over = [s for s in statuses if s.status == "over policy"]
     rows = [[s.policy.table, s.policy_label, s.oldest.isoformat(timespec="seconds") if s.oldest else None,
@@ -359,7 +415,7 @@ def retention_section(period: ReportPeriod) -> Section:
     )
 
 
-def audit_trail_section(period: ReportPeriod) -> Section:
+def audit_trail_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
     since, until = period_bounds(period)
     gaps = audit_trail_gaps(since=since, until=until)
     incomplete = [g for g in gaps if not g.is_complete]

@@ -12,11 +12,10 @@ from typing import Any
 
 import tablib
 from django.db import models
-from django.db.models import Q
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from ..hierarchy import PATH_SEPARATOR, history_reason
+from ..hierarchy import paths_from_parents, repath_subtrees
 from .escaping import escape_dataset
 
 LOOKUP_CHUNK = 10_000
@@ -135,25 +134,12 @@ class TreeResource(MasterDataResource):
         for row in rows:
             parent = getattr(row.instance, self.parent_attribute)
             parent_of[row.instance.code] = parent.code if parent is not None else None
-        paths: dict[str, str | None] = {}
-
-        def path_of(code: str, trail: tuple[str, ...] = ()) -> str | None:
-            if code in paths:
-                return paths[code]
-            if code in trail:
-                return None
-            parent = parent_of.get(code)
-            if parent is None:
-                paths[code] = code
-            else:
-                parent_path = path_of(parent, (*trail, code))
-                paths[code] = None if parent_path is None else f"{parent_path}{PATH_SEPARATOR}{code}"
-            return paths[code]
+        paths = paths_from_parents(parent_of)
 
         column = next(f.column_name for f in self.importable_fields() if f.attribute == self.parent_attribute)
         limit = model._meta.get_field("path").max_length
         for row in rows:
-            path = path_of(row.instance.code)
+            path = paths[row.instance.code]
             if path is None:
                 result.errors.append(RowError(row.number, column, "This parent makes the tree circular."))
                 continue
@@ -164,45 +150,9 @@ class TreeResource(MasterDataResource):
                 if not row.is_new:
                     row.changed["path"] = (row.instance.path, path)
                 row.instance.path = path
-        self._final_paths = paths
-        self._final_parents = parent_of
 
     def after_write(self, importer, rows, *, with_history: bool) -> int:
-        from simple_history.utils import bulk_update_with_history
-
-        model = self._meta.model
-        in_file = {row.instance.code for row in rows}
-        old_paths = [row.changed["path"][0] for row in rows if "path" in row.changed and not row.is_new]
-        if not old_paths:
-            return 0
-        below_a_moved_node = Q()
-        for old_path in old_paths:
-            below_a_moved_node |= Q(path__startswith=old_path + PATH_SEPARATOR)
-        candidates = []
-        for node in model._default_manager.filter(below_a_moved_node).exclude(code__in=in_file):
-            new_path = self._path_for(node.code)
-            if new_path is not None and new_path != node.path:
-                node.path = new_path
-                candidates.append(node)
-        if not candidates:
-            return 0
-        if with_history:
-            bulk_update_with_history(
-                candidates, model, ["path"], batch_size=2000, default_user=importer.user,
-                default_change_reason=history_reason(importer.reason or "path of an ancestor changed"),
-            )
-        else:
-            model._default_manager.bulk_update(candidates, ["path"], batch_size=2000)
-        return len(candidates)
-
-    def _path_for(self, code: str) -> str | None:
-        parts = [code]
-        seen = {code}
-        parent = self._final_parents.get(code)
-        while parent is not None:
-            if parent in seen:
-                return None
-            seen.add(parent)
-            parts.append(parent)
-            parent = self._final_parents.get(parent)
-        return PATH_SEPARATOR.join(reversed(parts))
+        moves = {row.changed["path"][0]: row.instance.path for row in rows
+                 if "path" in row.changed and not row.is_new}
+        return repath_subtrees(self._meta.model, moves, exclude_codes={row.instance.code for row in rows},
+                               user=importer.user, reason=importer.reason, with_history=with_history)

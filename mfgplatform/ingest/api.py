@@ -11,6 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from mfgplatform.aggregates.calendar_settings import CalendarSettingsChanged
 from mfgplatform.audit import record_event
 from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 from mfgplatform.models import IngestToken
@@ -95,6 +96,10 @@ def _ingest_events(request: HttpRequest) -> JsonResponse:
         result = ingest_batch(token, payload)
     except BatchError as error:
         return _problem(400, "Bad batch", str(error))
+    except CalendarSettingsChanged as changed:
+        # Nothing stored: the batch would be labelled in a calendar the history does not use. Resending
+        # after the change is settled lands it once (event ids).
+        return _problem(503, "Plant calendar being changed", str(changed), retryable=True)
     return JsonResponse(result.as_dict())
 
 

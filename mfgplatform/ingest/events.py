@@ -33,6 +33,7 @@ from psycopg import errors as pg_errors
 from mfgplatform import bounds, calendar
 from mfgplatform.models import IngestToken
 
+from ..aggregates.calendar_settings import ensure_plant_calendar
 from .facts import fact_formats, model_of_table, production_day, shift_at
 
 MAX_BATCH = 10_000
@@ -263,6 +264,7 @@ def ingest_batch(token: IngestToken, payload: Any) -> BatchResult:
     if not 1 <= len(events) <= MAX_BATCH:
         raise BatchError(f"a batch holds 1 to {MAX_BATCH} events, this one {len(events)}")
     result = BatchResult()
+    ensure_plant_calendar()  # refuses (CalendarSettingsChanged) while the plant calendar is being changed
     codes = _codes(events)
     tz, day_start = ZoneInfo(settings.PLANT_TIME_ZONE), calendar.parse_clock(settings.PRODUCTION_DAY_START)
     parsed: list[_Parsed] = []

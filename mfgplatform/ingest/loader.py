@@ -34,6 +34,7 @@ from mfgplatform import bounds
 from mfgplatform.audit import record_event
 from mfgplatform.db_faults import DatabaseFault, classify, record_fault
 
+from ..aggregates.calendar_settings import ensure_plant_calendar
 from .facts import FactSpec, fact_formats
 
 MAX_REJECTS = 10_000
@@ -108,6 +109,9 @@ def check_header(spec: FactSpec, header: list[str]) -> list[Reject]:
 
 def load_csv(fact: str, stream: BinaryIO, *, actor_label: str = "load_facts") -> LoadResult:
     spec = fact_formats()[fact]
+    # Production days and shifts are given in the plant calendar: refuse while it differs from the
+    # one the history was computed with (CalendarSettingsChanged).
+    ensure_plant_calendar()
     started = time.perf_counter()
     result = LoadResult(fact=fact, batch=uuid.uuid4())
     header_line = stream.readline().decode("utf-8-sig")

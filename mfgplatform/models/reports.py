@@ -1,5 +1,8 @@
 """Compliance report subscriptions, the reports generated for them and their deliveries."""
 
+import datetime as dt
+
+from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,13 +35,44 @@ def validate_recipients(addresses: list[str]) -> None:
         validate_email(address)
 
 
+# A report covers the whole plant or one site, area or line (taxonomy levels 3–5) with its subtree.
+SCOPE_LEVELS = (3, 4, 5)
+DEFAULT_SEND_TIME = dt.time(6, 0)
+
+
+def validate_scope(code: str) -> None:
+    """An empty scope is the whole plant; otherwise the code of a site, an area or a line. The equipment
+    is looked up through the app registry: the shared layer imports no domain app."""
+    if not code:
+        return
+    level = apps.get_model("equipment", "Equipment").objects.filter(code=code).values_list(
+        "taxonomy_level", flat=True).first()
+    if level is None:
+        raise ValidationError(f"No equipment has the code {code!r}.")
+    if level not in SCOPE_LEVELS:
+        raise ValidationError(f"{code} is not a site, an area or a line (taxonomy level {level}).")
+
+
 class ReportSubscription(models.Model):
-    """Who receives which compliance report for which period. The daily report job sends every active
-    subscription's report for its previous complete period, once per recipient."""
+    """Who receives which compliance report, for which part of the plant and how often.
+
+    The cadence is the period the report covers (the previous complete production day, ISO week,
+    month or quarter); the report job sends it once the period is over and the plant's local clock
+    (PLANT_TIME_ZONE) has passed `send_time`, once per recipient and period."""
 
     name = models.CharField(max_length=120, unique=True)
     report_kind = models.CharField(max_length=32, choices=ReportKind.choices, default=ReportKind.ISO_COMPLIANCE)
-    period_kind = models.CharField(max_length=16, choices=ReportPeriodKind.choices, default=ReportPeriodKind.MONTHLY)
+    scope = models.CharField(
+        max_length=64, blank=True, default="", validators=[validate_scope],
+        help_text="Code of a site, area or line: the report covers its subtree. Empty: the whole plant.",
+    )
+    period_kind = models.CharField(
+        max_length=16, choices=ReportPeriodKind.choices, default=ReportPeriodKind.MONTHLY, verbose_name="cadence",
+        help_text="Daily, weekly or monthly (or quarterly): each report covers the previous complete period.",
+    )
+    send_time = models.TimeField(
+        default=DEFAULT_SEND_TIME, help_text="Local time in the plant's time zone after which a due report is sent.",
+    )
     recipients = ArrayField(
         models.EmailField(), validators=[validate_recipients], help_text="E-mail addresses, comma-separated."
     )
@@ -63,6 +97,8 @@ class ComplianceReport(models.Model):
     """
 
     report_kind = models.CharField(max_length=32, choices=ReportKind.choices)
+    scope = models.CharField(max_length=64, blank=True, default="",
+                             help_text="Site, area or line covered (with its subtree); empty: the whole plant")
     period_kind = models.CharField(max_length=16, choices=ReportPeriodKind.choices, blank=True)
     period_start = models.DateField(help_text="First production day covered")
     period_end = models.DateField(help_text="Last production day covered (inclusive)")
@@ -80,7 +116,8 @@ class ComplianceReport(models.Model):
         verbose_name = "compliance report"
         constraints = [
             models.UniqueConstraint(
-                fields=["report_kind", "period_start", "period_end"], name="compliance_report_once_per_period"
+                fields=["report_kind", "scope", "period_start", "period_end"],
+                name="compliance_report_once_per_scope_period",
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="compliance_report_period_ordered"
@@ -88,7 +125,7 @@ class ComplianceReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_report_kind_display()} {self.period_start}…{self.period_end}"
+        return f"{self.get_report_kind_display()} {self.scope or 'plant'} {self.period_start}…{self.period_end}"
 
 
 class ReportDelivery(models.Model):
@@ -113,7 +150,8 @@ class ReportDelivery(models.Model):
         verbose_name = "report delivery"
         verbose_name_plural = "report deliveries"
         constraints = [
-            # (report, recipient) is (report kind, period, recipient): a report is unique per kind and period.
+            # (report, recipient) is (report kind, scope, period, recipient): a report is unique per kind,
+            # scope and period.
             models.UniqueConstraint(fields=["report", "recipient"], name="report_delivery_once_per_recipient"),
             models.CheckConstraint(
                 condition=Q(status=DeliveryStatus.CLAIMED) | Q(sent_at__isnull=False),

@@ -2,7 +2,8 @@
 refresh state, and the operations status page (linked from the admin index as "Operations status").
 
 Job schedules are django-celery-beat's "Periodic tasks" and job runs django-celery-results' "Task
-results"; every run also leaves a "job.<name>.<outcome>" event in the audit log.
+results"; every run also leaves a "job.<name>.<outcome>" event in the audit log. The status page lists
+the run and change history of every source together (mfgplatform.operations.history), filterable.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils.html import format_html
 from ..admin_base import ReadOnlyAdminMixin
 from ..models import AuditLog, ComplianceReport, ReportDelivery, ReportSubscription, ViewSourceState
 from ..models.operations import OperationsStatus
+from .history import SOURCES as HISTORY_SOURCES
+from .history import HistoryFilter, run_and_change_history
 from .lost_work import find_lost_runs, lost_after
 
 RECENT_JOB_EVENTS = 30
@@ -30,10 +33,15 @@ FAILURE_WINDOW = dt.timedelta(days=7)
 
 @admin.register(ReportSubscription)
 class ReportSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("name", "report_kind", "period_kind", "recipient_list", "is_active", "updated_at")
+    list_display = ("name", "report_kind", "scope_label", "period_kind", "send_time", "recipient_list", "is_active",
+                    "updated_at")
     list_filter = ("report_kind", "period_kind", "is_active")
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description="scope", ordering="scope")
+    def scope_label(self, obj: ReportSubscription) -> str:
+        return obj.scope or "whole plant"
 
     @admin.display(description="recipients")
     def recipient_list(self, obj: ReportSubscription) -> str:
@@ -51,11 +59,11 @@ class ReportDeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
 class ComplianceReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports as they were sent; the stored HTML, PDF and CSV files are viewable here."""
 
-    list_display = ("__str__", "period_start", "period_end", "overall_status", "generated_at", "delivery_count",
-                    "files")
+    list_display = ("__str__", "scope", "period_start", "period_end", "overall_status", "generated_at",
+                    "delivery_count", "files")
     list_filter = ("report_kind", "period_kind")
     date_hierarchy = "period_start"
-    fields = ("report_kind", "period_kind", "period_start", "period_end", "generated_at", "content_hash",
+    fields = ("report_kind", "scope", "period_kind", "period_start", "period_end", "generated_at", "content_hash",
               "overall_status", "files")
     readonly_fields = fields
     inlines = [ReportDeliveryInline]
@@ -154,11 +162,15 @@ class OperationsStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
+        history_filter = HistoryFilter.from_query(request.GET)
         context = {
             **self.admin_site.each_context(request),
             "title": "Operations status",
             "opts": self.opts,
             **operations_status(),
+            "history": _safe(lambda: run_and_change_history(history_filter)),
+            "history_filter": history_filter,
+            "history_sources": [(key, label) for key, (label, _) in HISTORY_SOURCES.items()],
         }
         return TemplateResponse(request, "admin/mfgplatform/operations_status.html", context)
 

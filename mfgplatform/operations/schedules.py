@@ -44,8 +44,10 @@ DEFAULT_SCHEDULES: tuple[JobSchedule, ...] = (
                 "Daily 02:30: delete ingest event-id receipts older than INGEST_RECEIPT_RETENTION_DAYS", 6 * 3600),
     JobSchedule("archive-audit-log", "archive_audit_log", "40 2 * * *",
                 "Daily 02:40: archive audit events older than AUDIT_LOG_RETENTION_DAYS", 6 * 3600),
-    JobSchedule("send-compliance-reports", "send_compliance_reports", "0 6 * * *",
-                "Daily 06:00: e-mail due compliance reports (once per period and recipient)", 12 * 3600),
+    # Hourly, because each subscription has its own send time in the plant's time zone.
+    JobSchedule("send-compliance-reports", "send_compliance_reports", "5 * * * *",
+                "Hourly at :05: e-mail the compliance reports whose send time has passed in the plant's time "
+                "zone (once per scope, period and recipient)", 50 * 60),
     JobSchedule("weekly-data-quality", "weekly_data_quality", "30 5 * * 1",
                 "Mondays 05:30: characteristics that went out of statistical control last week, with the rules",
                 12 * 3600),

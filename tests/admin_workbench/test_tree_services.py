@@ -160,3 +160,35 @@ def test_admin_form_rejects_a_circular_move(client, admin_user, plant):
     assert response.context["adminform"].form.errors["parent"] == [
         "This parent would make the hierarchy circular."
     ]
+
+
+def test_one_rule_composes_the_paths_of_a_tree_given_by_parents():
+    from mfgplatform.hierarchy import paths_from_parents
+
+    assert paths_from_parents({"A": None, "B": "A", "C": "B", "X": "Y", "Y": "X", "Z": "X", "Q": "GONE"}) == {
+        "A": "A", "B": "A/B", "C": "A/B/C", "X": None, "Y": None, "Z": None, "Q": "GONE/Q", "GONE": "GONE"}
+
+
+@pytest.mark.django_db
+def test_the_subtree_writer_repaths_from_the_nearest_moved_ancestor_with_history(admin_user):
+    """The writer the admin's saves and the import's moves share: nested moves in one call, rows written
+    with their own path left alone."""
+    from mfgplatform.hierarchy import repath_subtrees
+
+    root = factories.downtime_reason("W-ROOT", time_category="")
+    group = factories.downtime_reason("W-GRP", parent=root, time_category="")
+    leaf = factories.downtime_reason("W-LEAF", parent=group)
+    kept = factories.downtime_reason("W-KEPT", parent=group)
+    # The file moved the group elsewhere than its old root's new place: the group's move wins below it.
+    DowntimeReason.objects.filter(code="W-GRP").update(path="W-OTHER/W-GRP")
+
+    moved = repath_subtrees(DowntimeReason, {"W-ROOT": "W-NEW", "W-ROOT/W-GRP": "W-OTHER/W-GRP"},
+                            exclude_codes={"W-GRP", "W-KEPT"}, user=admin_user, reason="regrouped by file")
+
+    assert moved == 1
+    paths = dict(DowntimeReason.objects.filter(code__startswith="W-").values_list("code", "path"))
+    assert paths == {"W-ROOT": "W-ROOT", "W-GRP": "W-OTHER/W-GRP", "W-LEAF": "W-OTHER/W-GRP/W-LEAF",
+                     "W-KEPT": "W-ROOT/W-GRP/W-KEPT"}
+    latest = leaf.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (admin_user, "regrouped by file")
+    assert kept.history.count() == 1

@@ -25,7 +25,12 @@ HOLIDAY = dt.date(2026, 1, 9)  # a Friday declared a holiday below
 
 @pytest.fixture
 def plant(plant_in_utc):
-    # The seed's shifts: A 06–14, B 14–22, C 22–06, each Monday to Friday.
+    # Shifts A 06–14, B 14–22, C 22–06, each Monday to Friday (the seed keeps shifts that exist).
+    for order, (code, start, end) in enumerate([("A", 6, 14), ("B", 14, 22), ("C", 22, 6)], start=1):
+        DimShift.objects.update_or_create(code=code, defaults={
+            "name": code, "start_time": dt.time(start), "end_time": dt.time(end), "weekdays": [1, 2, 3, 4, 5],
+            "sort_order": order, "is_active": True})
+    DimShift.objects.exclude(code__in=["A", "B", "C"]).update(is_active=False)
     reference = ensure_reference(WEDNESDAY - dt.timedelta(days=1), WEDNESDAY + dt.timedelta(days=7))
     DimDate.objects.filter(date=HOLIDAY).update(is_holiday=True, holiday_name="Test", is_working_day=False)
     unit = Equipment.objects.create(code=UNIT, name="Press", taxonomy_level=6, path=UNIT,

@@ -102,3 +102,14 @@ def test_every_element_has_one_meaning():
     # One source: each symbol is defined once, and the two the literature swaps keep the ISO meanings.
     assert ELEMENTS["ADET"].label == "Delay incl. malfunctions and minor stops (ADET)"
     assert ELEMENTS["ADOT"].label == "Idle, available without an order (ADOT)"
+
+
+def test_report_numbers_keep_four_significant_digits_and_whole_numbers_stay_whole():
+    from mfgplatform.compliance.sections import display_value
+
+    assert display_value(0.00060512, "failures per hour") == 0.0006051
+    assert display_value(17004.5177, "ppm") == 17005
+    assert isinstance(display_value(17004.5177, "ppm"), int)
+    assert display_value(121.6667, "h") == 121.7
+    assert display_value(0.8173, "%") == 81.73
+    assert display_value(0.0, "h") == 0.0

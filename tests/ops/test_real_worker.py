@@ -4,6 +4,7 @@ These tests commit (the worker must see the rows), so they use transactional dat
 module restores the tables' rows afterwards for the tests that run later.
 """
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -56,7 +57,7 @@ def test_beat_sends_the_scheduled_job_and_the_worker_runs_it(celery_harness):
 
 def test_report_job_killed_while_sending_is_retried_and_sends_each_email_once(celery_harness, smtp_server):
     smtp_server.handler.hold_first = True
-    ReportSubscription.objects.create(name="Daily quality board", period_kind="daily",
+    ReportSubscription.objects.create(name="Daily quality board", period_kind="daily", send_time=dt.time(0, 0),
                                       recipients=["qa@example.com", "Plant.Manager@example.com"])
     worker = celery_harness.worker()
     celery_harness.sender().send_task("mfgplatform.send_compliance_reports")

@@ -233,3 +233,73 @@ def test_the_command_generates_once_and_emails_the_extra_recipient(smtp_server, 
                                                ("-2", "'-2"), ("plain", "plain"), (-2.5, -2.5)])
 def test_csv_cells_that_spreadsheets_would_run_are_escaped(cell, written):
     assert csv_safe(cell) == written
+
+
+def test_a_scoped_report_covers_the_subtree_of_its_line_only(plant_data, smtp_server):
+    from equipment.models import Equipment
+    from mfgplatform.kpi import compute_kpis
+
+    line = Equipment.objects.filter(taxonomy_level=5).order_by("code").first()
+    units = set(Equipment.objects.filter(path__startswith=f"{line.path}/").values_list("code", flat=True))
+    plant_report, _ = report_for_period(PERIOD)
+    line_report, created = report_for_period(PERIOD, scope=line.code)
+    assert created  # one report per scope and period
+    assert line_report.pk != plant_report.pk
+
+    [expected] = compute_kpis(["oee"], equipment=[line.code], start=PERIOD.start, end=PERIOD.end)
+    kpis = {row["kpi"]: row for row in _csv(line_report, "oee_kpis.csv")}
+    assert float(kpis["oee"]["value"]) == pytest.approx(100 * expected.value, abs=0.01)
+    assert line_report.summary["sections"]["oee"]["summary"] == f"{line.code} OEE {float(kpis['oee']['value']):g} %"
+    listed = {row["group"] for row in _csv(line_report, "oee_by_equipment.csv")}
+    assert listed
+    assert listed <= units
+    assert f"{line.code} {line.name}" in line_report.html
+
+    ReportSubscription.objects.create(name="Line board", period_kind="daily", scope=line.code,
+                                      recipients=["line@example.com"])
+    [run] = send_due_reports(today=PERIOD.end + dt.timedelta(days=1))
+    assert run.sent == ["line@example.com"]
+    (message,) = smtp_server.handler.messages
+    assert message["Subject"].strip().startswith(f"ISO compliance report {line.code} {PERIOD.end}")
+    assert ComplianceReport.objects.get(pk=run.report_id).scope == line.code
+
+
+def test_a_subscription_is_sent_after_its_send_time_in_the_plants_zone(smtp_server, settings):
+    settings.PLANT_TIME_ZONE = "America/Chicago"  # UTC−6 in November
+    settings.PRODUCTION_DAY_START = "06:00"
+    ReportSubscription.objects.create(name="Daily", period_kind="daily", send_time=dt.time(7, 0),
+                                      recipients=["daily@example.com"])
+    ReportSubscription.objects.create(name="Weekly", period_kind="weekly", send_time=dt.time(18, 30),
+                                      recipients=["weekly@example.com"])
+    wednesday = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+    assert send_due_reports(now=wednesday.replace(hour=12, minute=59)) == []  # 06:59 in Chicago
+    [daily] = send_due_reports(now=wednesday.replace(hour=13, minute=5))  # 07:05 in Chicago
+    assert (daily.subscription, daily.period, daily.sent) == ("Daily", "2026-11-24", ["daily@example.com"])
+    runs = send_due_reports(now=wednesday.replace(hour=23, minute=40, tzinfo=dt.UTC))  # 17:40: weekly not yet
+    assert [(run.subscription, run.sent, run.already_sent) for run in runs] == [("Daily", [], ["daily@example.com"])]
+    # 00:35 UTC on Thursday is still 18:35 on Wednesday in Chicago: the weekly report's time has come.
+    runs = send_due_reports(now=dt.datetime(2026, 11, 26, 0, 35, tzinfo=dt.UTC))
+    assert [(run.subscription, run.period, run.sent) for run in runs] == [
+        ("Daily", "2026-11-24", []), ("Weekly", "2026-11-16 to 2026-11-22", ["weekly@example.com"])]
+    assert len(smtp_server.handler.messages) == 2
+
+
+def test_a_subscription_scope_must_be_a_site_area_or_line():
+    from django.core.exceptions import ValidationError
+
+    from equipment.models import Equipment, EquipmentClass
+    from equipment.services import equipment_save
+
+    site = Equipment(code="S1", name="Site", taxonomy_level=3)
+    equipment_save(equipment=site, reason="test")
+    pump_class = EquipmentClass.objects.create(code="ZZ", name="Test class", category="rotating")
+    unit = Equipment(code="S1-U1", name="Unit", taxonomy_level=6, parent=site, equipment_class=pump_class)
+    equipment_save(equipment=unit, reason="test")
+    subscription = ReportSubscription(name="Bad", scope="S1-U1", recipients=["a@example.com"])
+    with pytest.raises(ValidationError, match="not a site, an area or a line"):
+        subscription.full_clean()
+    subscription.scope = "NOPE"
+    with pytest.raises(ValidationError, match="No equipment has the code 'NOPE'"):
+        subscription.full_clean()
+    subscription.scope = "S1"
+    subscription.full_clean()

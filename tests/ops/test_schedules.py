@@ -24,7 +24,7 @@ EXPECTED = {
     "apply-sensor-retention": ("mfgplatform.apply_sensor_retention", "20 2 * * *"),
     "purge-ingest-receipts": ("mfgplatform.purge_ingest_receipts", "30 2 * * *"),
     "archive-audit-log": ("mfgplatform.archive_audit_log", "40 2 * * *"),
-    "send-compliance-reports": ("mfgplatform.send_compliance_reports", "0 6 * * *"),
+    "send-compliance-reports": ("mfgplatform.send_compliance_reports", "5 * * * *"),
     "weekly-data-quality": ("mfgplatform.weekly_data_quality", "30 5 * * 1"),
     "backup": ("mfgplatform.backup_database", "30 1 * * *"),
 }
@@ -59,7 +59,7 @@ def test_installs_the_default_schedules_once_and_keeps_admin_edits():
 
     call_command("schedule_jobs", reset=True, stdout=StringIO())
     assert PeriodicTask.objects.get(name="send-compliance-reports").enabled is True
-    assert _installed()["send-compliance-reports"] == ("mfgplatform.send_compliance_reports", "0 6 * * *")
+    assert _installed()["send-compliance-reports"] == ("mfgplatform.send_compliance_reports", "5 * * * *")
 
 
 def test_pg_cron_outside_its_database_is_refused_with_a_clear_error():

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mfgplatform.aggregates.calendar_settings import CalendarSettingsChanged
 from mfgplatform.db_faults import EXIT_TEMPFAIL
 from mfgplatform.ingest.facts import fact_formats
 from mfgplatform.ingest.loader import DatabaseUnavailable, load_csv, write_rejects
@@ -23,6 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, fact: str, file: str, rejects: Path | None, **options):
         try:
             result = self._load(fact, file)
+        except CalendarSettingsChanged as changed:
+            raise CommandError(f"Not loaded: {changed}") from changed
         except DatabaseUnavailable as unavailable:
             # Exit 75 (EX_TEMPFAIL), not 1: the file is fine, the same command can simply run again.
             raise CommandError(f"Not loaded: {unavailable}.", returncode=EXIT_TEMPFAIL) from unavailable

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mfgplatform.aggregates.calendar_settings import CalendarSettingsChanged
 from mfgplatform.aggregates.registry import IncrementalAggregate, refresh_plan, refresh_views, registered_views
 from mfgplatform.models import RefreshOutcome
 
@@ -33,7 +34,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{view.name:<28} {view.app_label:<12} {_kind(view):<12} after: {deps}")
             return
         triggered_by = "manage.py refresh_views" + (" --full" if full else "")
-        log = refresh_views(names, concurrently=False if blocking else None, full=full, triggered_by=triggered_by)
+        try:
+            log = refresh_views(names, concurrently=False if blocking else None, full=full,
+                                triggered_by=triggered_by)
+        except CalendarSettingsChanged as changed:
+            raise CommandError(str(changed)) from changed
         kinds = registered_views()
         for entry in log:
             if entry.outcome != RefreshOutcome.SUCCESS:
