@@ -221,7 +221,8 @@ def test_date_key_of_the_unscheduled_row(plant, refresh):
         assert cursor.fetchall() == [(date_key(SAT), 0)]
 
 
-def test_a_new_production_day_start_moves_off_shift_time_to_its_new_day(plant, refresh, settings):
+def test_a_new_production_day_start_moves_off_shift_time_to_its_new_day(plant, refresh, settings,
+                                                                       django_user_model):
     unit = make_equipment("UN-M11", decommissioned_on=MON)
     # Saturday 05:00–07:00, no shift before Monday: with the day from 06:00 the first hour is Friday's
     # off-shift time, the second Saturday's.
@@ -230,8 +231,9 @@ def test_a_new_production_day_start_moves_off_shift_time_to_its_new_day(plant, r
     unscheduled = {key: row for key, row in rows(unit).items() if key[1] == 0}
     assert unscheduled == {(FRI, 0): elements(HOUR, apt=HOUR, runs=1, pq=60, gq=60),
                            (SAT, 0): elements(HOUR, apt=HOUR, pq=60, gq=60)}
-    # From 05:00 the shifts' windows are the same (the calendar's fingerprint does not change), but the
-    # whole run lies in Saturday's production day.
+    # From 05:00 the shifts' windows are the same, but the whole run lies in Saturday's production day;
+    # the audited change rebuilds the table.
     settings.PRODUCTION_DAY_START = "05:00"
-    refresh()
+    django_user_model.objects.create_user("planner")
+    call_command("rezone_calendar", "--user", "planner", "--reason", "day from 05:00", stdout=StringIO())
     assert rows(unit) == {(SAT, 0): elements(2 * HOUR, apt=2 * HOUR, runs=1, pq=120, gq=120)}
