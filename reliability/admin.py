@@ -165,6 +165,14 @@ class FactDowntimeAdmin(LargeTableAdmin):
     def get_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.concrete_fields if field.name != "id"]
 
+    def get_object(self, request, object_id, from_field=None):
+        # The stop's read-only relations in the same query as the stop.
+        queryset = self.get_queryset(request).select_related("equipment", "reason", "date", "shift")
+        try:
+            return queryset.get(pk=object_id)
+        except (self.model.DoesNotExist, ValueError):
+            return None
+
     def save_model(self, request, obj, form, change) -> None:
         # Only the failure record: the loaded stop (equipment, times, reason) stays as it was loaded.
         changed = [name for name in FAILURE_RECORD_FIELDS if name in form.changed_data]
