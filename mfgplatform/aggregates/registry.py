@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import connection
-from django.utils.module_loading import autodiscover_modules
 
+from ..app_registry import AppRegistry
 from ..models import MaterializedViewRefresh
 from .calendar_settings import ensure_plant_calendar
 
@@ -65,24 +65,15 @@ class IncrementalAggregate:
 RegisteredView = MaterializedView | IncrementalAggregate
 View = TypeVar("View", MaterializedView, IncrementalAggregate)
 
-_views: dict[str, RegisteredView] = {}
-_discovered = False
+_views: AppRegistry[RegisteredView] = AppRegistry("aggregates", "materialized view")
 
 
 def register(view: View) -> View:
-    existing = _views.get(view.name)
-    if existing is not None and existing != view:
-        raise ValueError(f"materialized view {view.name} is registered twice with different definitions")
-    _views[view.name] = view
-    return view
+    return _views.register(view.name, view)
 
 
 def registered_views() -> dict[str, RegisteredView]:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("aggregates")
-        _discovered = True
-    return dict(_views)
+    return _views.entries()
 
 
 def refresh_order(names: Iterable[str] | None = None) -> list[MaterializedView]:

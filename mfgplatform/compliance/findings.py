@@ -9,22 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.utils.module_loading import autodiscover_modules
+from ..app_registry import AppRegistry
 
 FindingSource = Callable[[dt.date, dt.date], list]
-_sources: dict[str, FindingSource] = {}
-_discovered = False
+_sources: AppRegistry[FindingSource] = AppRegistry("compliance", "findings source")
 
 
 def register_findings(name: str, source: FindingSource) -> FindingSource:
-    _sources[name] = source
-    return source
+    return _sources.register(name, source)
 
 
 def findings(name: str, start: dt.date, end: dt.date) -> list:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("compliance")
-        _discovered = True
-    source = _sources.get(name)
+    source = _sources.entries().get(name)
     return source(start, end) if source else []

@@ -2,8 +2,8 @@
 
 Each domain app declares the formats of its own facts in `<app>/facts.py` (production, downtime and
 sensor readings, quality checks and scrap) with the building blocks below and `register_fact`; the
-registry discovers those modules the way the KPI registry discovers `kpis.py`, so the ingest layer reads
-the formats without importing a domain app.
+registry (mfgplatform.app_registry) discovers those modules the way the KPI registry discovers `kpis.py`,
+so the ingest layer reads the formats without importing a domain app.
 
 Every column lands in the staging table as text, so a bad value never aborts the COPY: each
 column's checks (required, timestamp with an offset, number, not negative, known business code,
@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.utils.module_loading import autodiscover_modules
 
 from mfgplatform import bounds
+from mfgplatform.app_registry import AppRegistry
 
 # The column checks avoid regular expressions, which cost more than the COPY itself at a million rows, and
 # substr/right/lower, which cost about as much as parsing the value: PostgreSQL's own input functions
@@ -243,21 +243,13 @@ def given(name: str) -> str:
 
 # --- the registry ------------------------------------------------------------------------------
 
-_formats: dict[str, FactSpec] = {}
-_discovered = False
+_formats: AppRegistry[FactSpec] = AppRegistry("facts", "fact format")
 
 
 def register_fact(spec: FactSpec) -> FactSpec:
-    if spec.name in _formats and _formats[spec.name] is not spec:
-        raise ValueError(f"fact format {spec.name} is registered twice")
-    _formats[spec.name] = spec
-    return spec
+    return _formats.register(spec.name, spec)
 
 
 def fact_formats() -> dict[str, FactSpec]:
     """Every registered fact format by name (`load_facts <name>`)."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("facts")
-        _discovered = True
-    return dict(_formats)
+    return _formats.entries()

@@ -30,4 +30,4 @@ def refresh():
 # KPI_REFERENCE_PROFILE=kpi-reference-thorough.
 settings.register_profile("kpi-reference", max_examples=20, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("kpi-reference-thorough", settings.get_profile("kpi-reference"), max_examples=300)
+settings.register_profile("kpi-reference-thorough", settings.get_profile("kpi-reference"), max_examples=200)

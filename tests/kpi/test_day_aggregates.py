@@ -219,7 +219,8 @@ def test_truncate_empties_the_days(plant):
 
 
 def test_the_days_the_clock_moved_are_recomputed(plant):
-    """Each pass recomputes from the day before its previous pass: the occurrence running then grew."""
+    """Each pass recomputes from the day of the earliest occurrence running since its previous pass (the
+    occurrence running then grew); the days before stay as they were."""
     units, reasons = plant
     for day in range(DAYS):
         add_downtime(units[0], reasons[1], at(FIRST_DAY + dt.timedelta(days=day), 9),
@@ -234,7 +235,51 @@ def test_the_days_the_clock_moved_are_recomputed(plant):
     with connection.cursor() as cursor:
         cursor.execute("SELECT production_date, stop_s FROM agg_downtime_by_reason ORDER BY production_date")
         recomputed = dict(cursor.fetchall())
-    assert recomputed == {FIRST_DAY + dt.timedelta(days=day): (3600 if day >= 2 else 0) for day in range(DAYS)}
+    assert recomputed == {FIRST_DAY + dt.timedelta(days=day): (3600 if day >= 3 else 0) for day in range(DAYS)}
+
+
+def test_a_write_recomputes_from_the_day_of_the_occurrence_containing_it(plant):
+    """A stop at 02:00 lies in the night shift DC of the production day before (22:00–06:00): that day
+    is recomputed from, not the one before it; a stop in the afternoon shift, its own day."""
+    units, reasons = plant
+    for day in range(DAYS):
+        add_downtime(units[0], reasons[1], at(FIRST_DAY + dt.timedelta(days=day), 9),
+                     at(FIRST_DAY + dt.timedelta(days=day), 10))
+    _pass("agg_downtime_by_reason")
+
+    def recomputed_after(*stops) -> set[dt.date]:
+        # Stored rows zeroed: the days a pass recomputes come back.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE agg_downtime_by_reason SET stop_s = 0")
+        for start, end in stops:
+            add_downtime(units[1], reasons[1], start, end)
+        _pass("agg_downtime_by_reason")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT production_date FROM agg_downtime_by_reason WHERE stop_s > 0")
+            return {row[0] for row in cursor.fetchall()}
+
+    night_of_day_2 = FIRST_DAY + dt.timedelta(days=3)  # 02:00 on the calendar day after day 2
+    assert recomputed_after((at(night_of_day_2, 2), at(night_of_day_2, 3))) == {
+        FIRST_DAY + dt.timedelta(days=day) for day in (2, 3, 4)}
+    assert recomputed_after((at(FIRST_DAY + dt.timedelta(days=4), 15), at(FIRST_DAY + dt.timedelta(days=4), 16))) == {
+        FIRST_DAY + dt.timedelta(days=4)}
+
+
+def test_a_refresh_that_changes_no_occurrence_recomputes_nothing(plant, refresh):
+    """The calendar check: a refresh writes new row versions (a plain one a new file), the fingerprint of
+    the occurrences stays the same, so no day is recomputed."""
+    units, reasons = plant
+    add_downtime(units[0], reasons[1], at(FIRST_DAY, 9), at(FIRST_DAY, 10))
+    _pass("agg_downtime_by_reason")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE agg_downtime_by_reason SET stop_s = 0")
+    refresh("mv_shift_occurrence")  # concurrently: no row changes
+    with connection.cursor() as cursor:
+        cursor.execute("REFRESH MATERIALIZED VIEW mv_shift_occurrence")  # a new file, the same rows
+    assert _pass("agg_downtime_by_reason") == (0, 0, 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(stop_s) FROM agg_downtime_by_reason")
+        assert cursor.fetchone()[0] == 0  # nothing recomputed
 
 
 def test_a_failed_pass_leaves_rows_and_invalidations_as_they_were(plant, refresh):

@@ -18,9 +18,21 @@ from equipment.models import EquipmentClass
 from mfgplatform.kpi import compute_kpis
 from mfgplatform.kpi.reference import ReferenceFetch, compare_with_views, compute, describe
 from mfgplatform.kpi.reference.plant import EPOCH, wall_clock
+from mfgplatform.models import DimUnitOfMeasure
 from mfgplatform.sql_objects import sql_object
+from quality.models import DefectType, FactScrap
 
-from .factories import add_downtime, add_run, make_equipment, make_reason, make_shift, only_shifts
+from .factories import (
+    add_downtime,
+    add_inspection,
+    add_run,
+    date_key,
+    make_equipment,
+    make_reason,
+    make_shift,
+    only_shifts,
+    product,
+)
 
 BERLIN = "Europe/Berlin"
 PROFILE = settings.get_profile(os.environ.get("KPI_REFERENCE_PROFILE", "kpi-reference"))
@@ -36,7 +48,7 @@ REASONS = [("R-PLAN", "planned_downtime", {}), ("R-FAIL", "delay", {"failure": T
 LANDMARK_CLOCKS = [dt.time(6), dt.time(9, 45), dt.time(10, 15), dt.time(12), dt.time(12, 10), dt.time(14),
                    dt.time(18), dt.time(18, 15), dt.time(22), dt.time(1, 45), dt.time(3, 15)]
 KPIS = ["oee", "availability", "effectiveness", "quality_ratio", "mtbf", "mttr", "failure_rate",
-        "availability_iso14224", "corrective_maintenance_ratio"]
+        "availability_iso14224", "corrective_maintenance_ratio", "fpy", "dpmo"]
 
 
 def _instant(micro: int) -> dt.datetime:
@@ -68,7 +80,11 @@ def facts(first: dt.date, days: int, tz: str, units: int):
     run = st.tuples(st.integers(0, 1), moment, st.one_of(moment, st.integers(0, 14 * 3600)), st.integers(0, 500),
                     st.integers(0, 100), st.decimals(min_value=Decimal("0.5"), max_value=Decimal("60"), places=2),
                     st.sampled_from(["", "", "PO-1", "PO-2"]))
-    return st.tuples(st.lists(stop, max_size=10), st.lists(run, max_size=8))
+    inspection = st.tuples(st.integers(0, 1), moment, st.integers(1, 50), st.integers(0, 5), st.integers(0, 8),
+                           st.one_of(st.none(), st.integers(0, 40)), st.booleans())
+    scrap = st.tuples(st.integers(0, 1), moment, st.integers(1, 20), st.booleans())
+    return st.tuples(st.lists(stop, max_size=10), st.lists(run, max_size=8), st.lists(inspection, max_size=4),
+                     st.lists(scrap, max_size=3))
 
 
 def _end(start: dt.datetime, end) -> dt.datetime:
@@ -78,14 +94,25 @@ def _end(start: dt.datetime, end) -> dt.datetime:
     return max(start, end) if end >= start else start + (start - end)
 
 
-def insert(units, reasons, stops, runs):
+def insert(units, reasons, stops, runs, inspections=(), scraps=()):
     for unit_index, reason_index, start, end, open_roll in stops:
         # About one stop in 25 is still open: it runs to now.
-        add_downtime(units[unit_index], reasons[reason_index], start, None if open_roll == 0 else _end(start, end))
+        end = max(_end(start, end), start + dt.timedelta(minutes=1))  # a stop lasts
+        add_downtime(units[unit_index], reasons[reason_index], start, None if open_roll == 0 else end)
     for unit_index, start, end, produced, bad_share, pri, order in runs:
         bad = produced * bad_share // 100
-        add_run(units[unit_index], start, _end(start, end), pq=produced, gq=produced - bad, sq=bad // 2,
+        end = max(_end(start, end), start + dt.timedelta(seconds=1))  # a run lasts
+        add_run(units[unit_index], start, end, pq=produced, gq=produced - bad, sq=bad // 2,
                 rq=bad - bad // 2, psq=bad // 3, pri=pri, order=order)
+    defect = DefectType.objects.get_or_create(code="RF-SCRATCH", defaults={"name": "Scratch", "category": "visual"})[0]
+    for unit_index, at, inspected, defective, defects, first_pass, typed in inspections:
+        add_inspection(units[unit_index], at, inspected=inspected, defective=min(defective, inspected), defects=defects,
+                       first_pass_good=None if first_pass is None else min(first_pass, inspected),
+                       defect_type=defect if typed else None, prod=product("RF-P", opportunities=3))
+    for unit_index, at, quantity, planned in scraps:
+        FactScrap.objects.create(equipment=units[unit_index], occurred_at=at, product=product("RF-P", opportunities=3),
+                                 reason=defect, quantity=quantity, unit=DimUnitOfMeasure.objects.first(),
+                                 is_planned=planned, cost=quantity * 2, date_id=date_key(at.date()))
 
 
 def assert_views_equal_reference(first: dt.date, last: dt.date, equipment_code: str):
@@ -123,17 +150,23 @@ def make_units(prefix: str):
     return units, reasons
 
 
-@pytest.fixture
-def berlin_plant(settings, refresh):
+@pytest.fixture(params=["three shifts", "with an overlapping pattern"])
+def berlin_plant(request, settings, refresh):
     settings.PLANT_TIME_ZONE = BERLIN
-    only_shifts(
+    shifts = [
         # Two breaks on the morning shift (the default position 09:45 and 12:00), one in the evening, one after
         # midnight on the night shift (01:45 + 30 elapsed minutes, across the spring change).
         make_shift("RA", dt.time(6), dt.time(14), break_minutes=30, breaks=[(dt.time(12), 10)], weekdays=EVERY_DAY,
                    order=1),
         make_shift("RB", dt.time(14), dt.time(22), breaks=[(dt.time(18), 15)], weekdays=EVERY_DAY, order=2),
         make_shift("RC", dt.time(22), dt.time(6), breaks=[(dt.time(1, 45), 30)], weekdays=EVERY_DAY, order=3),
-    )
+    ]
+    if request.param == "with an overlapping pattern":
+        # A maintenance crew's day across two production shifts on some days: each occurrence keeps its own
+        # time model; an instant's quantities go to the occurrence that starts first.
+        shifts.append(make_shift("RD", dt.time(10), dt.time(18), breaks=[(dt.time(12), 20)], weekdays=[5, 6, 7],
+                                 order=4))
+    only_shifts(*shifts)
     units, reasons = make_units("RF")
     refresh("mv_shift_occurrence")
     return units, reasons
@@ -144,10 +177,10 @@ def berlin_plant(settings, refresh):
 def test_views_equal_the_reference_around_daylight_saving(berlin_plant, refresh, data, window):
     units, reasons = berlin_plant
     first = WINDOWS[window]
-    stops, runs = data.draw(facts(first, WINDOW_DAYS, BERLIN, len(units)))
+    drawn = data.draw(facts(first, WINDOW_DAYS, BERLIN, len(units)))
     with transaction.atomic():
-        insert(units, reasons, stops, runs)
-        refresh("agg_time_model", "mv_reliability_event", "agg_downtime_by_reason")
+        insert(units, reasons, *drawn)
+        refresh("agg_time_model", "mv_reliability_event", "agg_downtime_by_reason", "mv_quality_by_defect")
         assert_views_equal_reference(*around(first), "RF-LINE")
         transaction.set_rollback(True)
 
@@ -176,9 +209,9 @@ def gapped_plant(settings, refresh):
 def test_views_equal_the_reference_with_off_shift_runs(gapped_plant, refresh, data, window):
     units, reasons = gapped_plant
     first = WINDOWS[window]
-    stops, runs = data.draw(facts(first, WINDOW_DAYS, BERLIN, len(units)))
+    drawn = data.draw(facts(first, WINDOW_DAYS, BERLIN, len(units)))
     with transaction.atomic():
-        insert(units, reasons, stops, runs)
-        refresh("agg_time_model", "mv_reliability_event", "agg_downtime_by_reason")
+        insert(units, reasons, *drawn)
+        refresh("agg_time_model", "mv_reliability_event", "agg_downtime_by_reason", "mv_quality_by_defect")
         assert_views_equal_reference(*around(first), "RG-LINE")
         transaction.set_rollback(True)

@@ -43,7 +43,8 @@ def test_every_view_is_registered_and_ordered_after_its_dependencies():
 
 def test_a_view_reading_an_incremental_aggregate_refreshes_after_its_pass(monkeypatch):
     reader = MaterializedView("mv_test_reader", "tests", "reads the aggregate", depends_on=("agg_sensor_hourly",))
-    monkeypatch.setattr(views_registry, "_views", {**views_registry.registered_views(), reader.name: reader})
+    views = {**views_registry.registered_views(), reader.name: reader}
+    monkeypatch.setattr(views_registry, "registered_views", lambda: views)
     assert [v.name for v in refresh_plan(["agg_sensor_hourly"])] == ["agg_sensor_hourly", "mv_test_reader"]
     assert refresh_order(["agg_sensor_hourly"]) == [reader]
     assert is_populated("agg_sensor_hourly")
@@ -86,7 +87,7 @@ def test_a_failed_view_is_logged_and_its_dependents_skipped(monkeypatch):
     views = {**views_registry.registered_views(),
              "mv_test_broken": MaterializedView("mv_test_broken", "tests", "fails"),
              "mv_test_after": MaterializedView("mv_test_after", "tests", "depends", depends_on=("mv_test_broken",))}
-    monkeypatch.setattr(views_registry, "_views", views)
+    monkeypatch.setattr(views_registry, "registered_views", lambda: views)
     log = {e.view_name: e for e in refresh_views(["mv_test_broken"], triggered_by="test")}
     assert log["mv_test_broken"].outcome == "failed"
     assert "division by zero" in log["mv_test_broken"].error

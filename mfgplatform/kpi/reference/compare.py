@@ -16,6 +16,7 @@ from django.db import connection
 
 from .compute import Reference
 from .plant import UNSCHEDULED
+from .quality import QUALITY_COLUMNS
 from .reliability import EVENT_COLUMNS, SUPPORT_COLUMNS
 from .time_model import COLUMNS
 
@@ -44,8 +45,9 @@ def same(a, b) -> bool:
 
 
 def compare_with_views(reference: Reference, equipment_ids: Iterable[int] | None = None) -> list[Difference]:
-    """Every element of agg_time_model (work units), mv_reliability_event and v_support_operation in the
-    reference's production days that differs from the reference."""
+    """Every element of agg_time_model (work units), mv_reliability_event, v_support_operation,
+    mv_quality_by_defect and mv_quality_by_occurrence in the reference's production days that differs
+    from the reference."""
     wanted = None if equipment_ids is None else set(equipment_ids)
     labels = _Labels()
     work_units = {i for i, unit in reference.units.items() if unit.is_work_unit}
@@ -67,7 +69,32 @@ def compare_with_views(reference: Reference, equipment_ids: Iterable[int] | None
                       ("equipment_id", "date_key"))
     differences += _differ("v_support_operation", {k: v for k, v in view_rows.items() if keep(k[0])},
                            {k: v for k, v in reference.support.items() if keep(k[0])}, SUPPORT_COLUMNS, labels)
+    view_rows = _read("SELECT * FROM mv_quality_by_defect WHERE production_date BETWEEN %s AND %s", reference,
+                      ("equipment_id", "date_key", "shift_id", "defect_type_id"))
+    differences += _differ("mv_quality_by_defect", {k: v for k, v in view_rows.items() if keep(k[0])},
+                           {k: v for k, v in reference.quality.items() if keep(k[0])}, QUALITY_COLUMNS, labels)
+    if _exists("mv_quality_by_occurrence"):  # the same counts over all defect types (the counting KPIs read it)
+        view_rows = _read("SELECT * FROM mv_quality_by_occurrence WHERE production_date BETWEEN %s AND %s",
+                          reference, ("equipment_id", "date_key", "shift_id"))
+        differences += _differ("mv_quality_by_occurrence", {k: v for k, v in view_rows.items() if keep(k[0])},
+                               _over_defect_types(reference.quality, keep), QUALITY_COLUMNS, labels)
     return differences
+
+
+def _exists(relation: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [relation])
+        return cursor.fetchone()[0]
+
+
+def _over_defect_types(rows: dict, keep) -> dict:
+    summed: dict = {}
+    for (equipment_id, day, shift_id, _), row in rows.items():
+        if keep(equipment_id):
+            target = summed.setdefault((equipment_id, day, shift_id), dict.fromkeys(QUALITY_COLUMNS, Fraction(0)))
+            for column in QUALITY_COLUMNS:
+                target[column] += row[column]
+    return summed
 
 
 def _read(sql: str, reference: Reference, key_columns: tuple[str, ...]) -> dict[tuple, dict]:
@@ -96,7 +123,11 @@ def _differ(view: str, actual: dict, expected: dict, columns: tuple[str, ...], l
 
 
 def _element(column: str, key: tuple) -> str:
-    return column if len(key) < 5 else f"{column} (failure mode {key[3]}, {key[4]})"
+    if len(key) == 5:
+        return f"{column} (failure mode {key[3]}, {key[4]})"
+    if len(key) == 4:
+        return f"{column} (defect type {key[3]})"
+    return column
 
 
 def _number(value) -> float | None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from . import facts
 from .plant import EPOCH, ONE_DAY, Plant
+from .quality import quality_counts
 from .reliability import reliability_events, support_operation
 from .time_model import time_model
 
@@ -20,6 +21,7 @@ class Reference:
     time_model: dict  # (equipment, date_key, shift) → Row, work units only
     events: dict  # (equipment, date_key, shift, failure mode, maintenance category) → elements
     support: dict  # (support unit, date_key) → elements
+    quality: dict  # (equipment, date_key, shift, defect type) → counts
 
     @property
     def first(self) -> dt.date:
@@ -43,6 +45,7 @@ def compute(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) ->
         time_model=time_model(plant, units, runs, stops, facts.load_order_runs(lo, hi)),
         events=reliability_events(plant, stops, facts.load_previous_failures(lo)),
         support=support_operation(plant, units, stops),
+        quality=quality_counts(plant, lo, hi),
     )
 
 

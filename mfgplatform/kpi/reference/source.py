@@ -13,7 +13,7 @@ from ..types import Bucket, Granularity, GroupBy, Selection
 from .compute import Reference, compute
 
 # The view's element expressions (sum(v.pot_s), …) name the reference's columns.
-COVERED = ("time_model", "reliability_events", "support_operation")
+COVERED = ("time_model", "reliability_events", "support_operation", "quality_counts")
 
 
 class ReferenceFetch:
@@ -25,11 +25,17 @@ class ReferenceFetch:
         if computed is not None:  # already computed for its range: one read of the facts serves both
             self._computed[(computed.first, computed.last)] = computed
 
+    @property
+    def computed(self) -> dict[tuple[dt.date, dt.date], Reference]:
+        return self._computed
+
+    def compute(self, first: dt.date, last: dt.date) -> Reference:
+        if (first, last) not in self._computed:
+            self._computed[(first, last)] = compute(first, last, now=self.now)
+        return self._computed[(first, last)]
+
     def reference(self, selection: Selection) -> Reference:
-        span = (selection.start, selection.end)
-        if span not in self._computed:
-            self._computed[span] = compute(*span, now=self.now)
-        return self._computed[span]
+        return self.compute(selection.start, selection.end)
 
     def __call__(self, source, selection: Selection) -> dict[Bucket, dict[str, Any]]:
         if source.name not in COVERED:
@@ -67,11 +73,28 @@ class ReferenceFetch:
                 if selected(equipment_id, shift_id) and selection.failure_mode_id in (None, mode):
                     yield {**row, "shift_id": shift_id, "equipment_id": equipment_id, "failure_mode_id": mode,
                            "class_id": units[equipment_id].equipment_class_id}
+        elif name == "quality_counts":
+            for (equipment_id, _, shift_id, _), row in reference.quality.items():
+                if selected(equipment_id, shift_id):
+                    yield {**row, "shift_id": shift_id, "equipment_id": equipment_id,
+                           "class_id": _class_of(equipment_id, units)}
         else:
             for (equipment_id, _), row in reference.support.items():
                 if selected(equipment_id, 0):
                     yield {**row, "shift_id": 0, "equipment_id": equipment_id,
                            "class_id": units[equipment_id].equipment_class_id}
+
+
+def _class_of(equipment_id: int, units: dict) -> int | None:
+    """Quality records may come from equipment without runs or stops (not among the reference's units)."""
+    unit = units.get(equipment_id)
+    if unit is not None:
+        return unit.equipment_class_id
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT equipment_class_id FROM dim_equipment WHERE id = %s", [equipment_id])
+        return cursor.fetchone()[0]
 
 
 def _bucket_start(day: dt.date, granularity: str) -> dt.date | None:

@@ -20,6 +20,7 @@ unit's off-shift run time that day minus every occurrence.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -101,7 +102,9 @@ def time_model(plant: Plant, units: dict[int, Unit], runs: list[Run], stops: lis
 
     # Shift occurrences of every unit in service (a unit's occurrences start on the production day of its
     # first fact, end at decommissioning, and only those already begun count, up to now).
+    indexes = {unit_id: (_Index(stops_by_unit[unit_id]), _Index(runs_by_unit[unit_id])) for unit_id in work_units}
     for unit in work_units.values():
+        stop_index, run_index = indexes[unit.id]
         for occurrence in plant.occurrences:
             day = occurrence.production_date
             if not (plant.first <= day <= plant.last) or occurrence.lo >= plant.now or day < unit.first_day or (
@@ -109,8 +112,8 @@ def time_model(plant: Plant, units: dict[int, Unit], runs: list[Run], stops: lis
                 continue
             window = [(occurrence.lo, min(occurrence.hi, plant.now))]
             found = row(unit.id, day, occurrence.shift_id)
-            found.values.update(elements(window, _meeting(stops_by_unit[unit.id], occurrence),
-                                         _meeting(runs_by_unit[unit.id], occurrence), occurrence.breaks, plant.now))
+            found.values.update(elements(window, _meeting(stop_index, occurrence), _meeting(run_index, occurrence),
+                                         occurrence.breaks, plant.now))
 
     # The unscheduled occurrences: per production day, the span of the unit's off-shift run time minus
     # every shift occurrence, with the usual precedence and no breaks.
@@ -120,7 +123,10 @@ def time_model(plant: Plant, units: dict[int, Unit], runs: list[Run], stops: lis
         for day, window in unscheduled_windows(plant, unit_runs).items():
             if plant.first <= day <= plant.last:
                 found = row(equipment_id, day, UNSCHEDULED)
-                found.values.update(elements(window, stops_by_unit[equipment_id], unit_runs, [], plant.now))
+                lo, hi = (window[0][0], window[-1][1]) if window else (0, 0)
+                stop_index, run_index = indexes[equipment_id]
+                found.values.update(elements(window, stop_index.meeting(lo, hi), run_index.meeting(lo, hi), [],
+                                             plant.now))
 
     for run in runs:
         if run.equipment_id not in work_units:
@@ -141,8 +147,22 @@ def time_model(plant: Plant, units: dict[int, Unit], runs: list[Run], stops: lis
     return rows
 
 
-def _meeting(facts: list, occurrence: Occurrence) -> list:
-    return [f for f in facts if f.lo < occurrence.hi and (f.hi is None or f.hi > occurrence.lo)]
+class _Index:
+    """A unit's runs or stops by start, to find those meeting a window without scanning them all."""
+
+    def __init__(self, facts: list):
+        closed = sorted((f for f in facts if f.hi is not None), key=lambda f: f.lo)
+        self.open = [f for f in facts if f.hi is None]  # open stops (few) meet every later window
+        self.facts, self.starts = closed, [f.lo for f in closed]
+        self.longest = max((f.hi - f.lo for f in closed), default=0)
+
+    def meeting(self, lo: int, hi: int) -> list:
+        first, last = bisect.bisect_left(self.starts, lo - self.longest), bisect.bisect_left(self.starts, hi)
+        return [f for f in self.facts[first:last] if f.hi > lo] + [f for f in self.open if f.lo < hi]
+
+
+def _meeting(index: _Index, occurrence: Occurrence) -> list:
+    return index.meeting(occurrence.lo, occurrence.hi)
 
 
 def _place(plant: Plant, instant: int) -> tuple[dt.date, int]:

@@ -1,13 +1,22 @@
 """Compute catalog KPIs for an equipment set, a date range and a granularity."""
 
 import datetime as dt
+import math
 
 from django.core.management.base import BaseCommand, CommandError
 
 from mfgplatform.kpi import Granularity, GroupBy, compute_kpis, kpi_formulas, listing
 from mfgplatform.kpi.listing import occurrence_elements
 from mfgplatform.kpi.output import as_csv, as_json, as_table
+from mfgplatform.kpi.reference import ReferenceFetch, compare_with_views
+from mfgplatform.kpi.service import resolve_dates, resolve_equipment
 from mfgplatform.models import KpiDefinition
+
+
+def same_value(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
 class Command(BaseCommand):
@@ -38,7 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--product", help="Product code (capability indices)")
         parser.add_argument("--shift", help="Shift code: only that shift pattern's occurrences")
         parser.add_argument("--from-facts", action="store_true",
-                            help="Aggregate the fact tables directly instead of the materialized views")
+                            help="Compute the KPIs with the plain-Python reference straight from the facts and "
+                                 "list every element and KPI in which the views differ from it (on stderr; exit "
+                                 "status 1 when any does)")
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     def handle(self, *args, **options):
@@ -50,18 +61,46 @@ class Command(BaseCommand):
         if "elements" in options["kpis"]:
             self._elements(options)
             return
+        selection = {
+            "equipment": options["equipment"], "equipment_classes": options["classes"], "start": options["start"],
+            "end": options["end"], "date_range": options["date_range"], "today": options["today"],
+            "granularity": options["granularity"], "group_by": options["group_by"],
+            "failure_mode": options["failure_mode"], "characteristic": options["characteristic"],
+            "product": options["product"], "shift": options["shift"],
+        }
+        fetch = ReferenceFetch() if options["from_facts"] else None
         try:
-            results = compute_kpis(
-                options["kpis"], equipment=options["equipment"], equipment_classes=options["classes"],
-                start=options["start"], end=options["end"], date_range=options["date_range"],
-                today=options["today"], granularity=options["granularity"], group_by=options["group_by"],
-                failure_mode=options["failure_mode"], characteristic=options["characteristic"],
-                product=options["product"], shift=options["shift"], from_facts=options["from_facts"],
-            )
+            results = compute_kpis(options["kpis"], fetch=fetch, **selection)
         except ValueError as error:
             raise CommandError(str(error)) from error
         render = {"table": as_table, "json": as_json, "csv": as_csv}[options["format"]]
         self.stdout.write(render(results), ending="")
+        if fetch is not None:
+            self._compare(results, fetch, selection)
+
+    def _compare(self, results, fetch: ReferenceFetch, selection: dict) -> None:
+        """The views against the reference: every element of every unit × occurrence in the selection,
+        then the KPIs as the views give them."""
+        dates = resolve_dates(start=selection["start"], end=selection["end"], date_range=selection["date_range"],
+                              today=selection["today"])
+        reference = next(iter(fetch.computed.values()), None) or fetch.compute(dates.start, dates.end)
+        differences = [str(d) for d in compare_with_views(
+            reference, resolve_equipment(selection["equipment"], selection["equipment_classes"]))]
+        from_views = compute_kpis([r.kpi for r in results if r.kpi in kpi_formulas()], **selection)
+        expected = {(r.kpi, r.period, r.group): r.value for r in results}
+        for result in from_views:
+            value = expected.get((result.kpi, result.period, result.group))
+            if not same_value(result.value, value):
+                differences.append(f"{result.kpi} {result.group or ''} {result.period}: view {result.value}, "
+                                   f"reference {value}")
+        if not differences:
+            self.stderr.write(f"The views equal the reference ({len(reference.time_model)} unit × shift rows, "
+                              f"{dates.start}..{dates.end}).")
+            return
+        self.stderr.write(f"The views differ from the reference in {len(differences)} places:")
+        for line in differences:
+            self.stderr.write(f"  {line}")
+        raise CommandError(f"the views differ from the reference in {len(differences)} places")
 
     def _elements(self, options):
         if options["kpis"] != ["elements"]:
