@@ -36,9 +36,11 @@ def refresh_views_task(force: bool = False) -> JobResult:
 
     run = refresh_changed_views(force=force)
     if run.failed:
-        # Recorded as a failed run (the failures are in mv_refresh_log); retrying a broken view's
-        # SQL would fail the same way, so this is not a transient error.
-        raise RuntimeError(f"views failed to refresh: {', '.join(run.failed)}")
+        # Recorded as a failed run with each view's error (also in mv_refresh_log); retrying a broken
+        # view's SQL would fail the same way, so this is not a transient error. A pass stopped by a lost
+        # connection raises ViewRefreshInterrupted from refresh_changed_views instead, and is retried.
+        raise RuntimeError("views failed to refresh: " + "; ".join(
+            f"{name} ({run.errors.get(name, '')})" for name in run.failed))
     return JobResult(rows=run.rows, detail={"refreshed": run.refreshed, "unchanged": run.unchanged,
                                              "passed": run.passed, "skipped": run.skipped})
 

@@ -402,3 +402,100 @@ def test_import_preview_killed_with_its_web_process_is_handed_to_a_worker(
     assert not Product.objects.filter(code__startswith="DRILL-NEW").exists()  # a preview writes nothing
     status, _, page = browser.get(job_path)
     assert 'data-status="previewed"' in page
+
+
+# --- a view refresh whose connection is killed ---------------------------------------------------------------
+
+
+def _run_job(*arguments: str, application_name: str = "drill-refresh") -> subprocess.CompletedProcess:
+    env = {**__import__("os").environ, "DATABASE_URL": app_database_url(application_name), "CONN_MAX_AGE": "0"}
+    return subprocess.run([sys.executable, "manage.py", "run_job", *arguments], cwd=ROOT, env=env,
+                          capture_output=True, timeout=300, check=False)
+
+
+def _differences_from_facts(view: str) -> int:
+    """Rows of the materialized view that its own query over the facts does not give now, and the other
+    way round (as multisets)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_viewdef(%s::regclass)", [view])
+        query = cursor.fetchone()[0].strip().rstrip(";")
+        cursor.execute(f"SELECT count(*) FROM ((TABLE {view} EXCEPT ALL ({query})) "  # noqa: S608 (registered)
+                       f"UNION ALL (({query}) EXCEPT ALL TABLE {view})) AS differences")
+        return cursor.fetchone()[0]
+
+
+def test_refresh_with_its_connection_killed_keeps_the_views_readable_flags_stale_and_recovers(
+        drill_plant, tmp_path, table_lock, client, django_user_model):
+    import psycopg
+
+    from mfgplatform.aggregates.registry import MaterializedView, refresh_plan, refresh_views
+    from mfgplatform.kpi import compute_kpis
+    from mfgplatform.models import MaterializedViewRefresh, RefreshOutcome
+
+    from .conftest import database_url
+
+    family = ["oee", "availability", "effectiveness", "quality_ratio"]
+    path = tmp_path / "production.csv"
+    path.write_bytes(_production_csv(RUNS // 2))
+    assert _load_facts("production", str(path)).wait(timeout=120) == 0
+    assert all(entry.outcome == RefreshOutcome.SUCCESS for entry in refresh_views(triggered_by="drill"))
+    client.force_login(django_user_model.objects.create_superuser("drill-admin", "drill@example.com", "x-Pass-1"))
+    page = f"/workbench/?start={DAY}&end={DAY}"
+    assert 'data-freshness="current"' in client.get(page).content.decode()
+    # The rest of the day's runs arrive; the views are behind the facts until the next pass.
+    later = _production_csv(RUNS).decode().splitlines()
+    path.write_text("\n".join([later[0], *later[RUNS // 2 + 1:]]) + "\n")
+    assert _load_facts("production", str(path)).wait(timeout=120) == 0
+
+    # The first aggregate the page reads that a pass refreshes waits behind a lock; its session dies there.
+    from mfgplatform.kpi.freshness import recording_view_reads
+
+    with recording_view_reads() as read:
+        before = compute_kpis(family, start=DAY, end=DAY)
+    victim = next(view.name for view in refresh_plan() if view.name in read)
+    with psycopg.connect(database_url()) as reader:
+        rows_before = reader.execute(f"SELECT count(*) FROM {victim}").fetchone()[0]  # noqa: S608
+    lock = table_lock(victim, "SHARE")
+    env = {**__import__("os").environ, "DATABASE_URL": app_database_url("drill-refresh"), "CONN_MAX_AGE": "0"}
+    job = subprocess.Popen([sys.executable, "manage.py", "run_job", "refresh_views", "--kwargs", '{"force": true}'],
+                           cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    kill_when("drill-refresh", query_like="%", waiting_on_lock=True)
+    # Readers are never blocked, not even while the refresh waits for its lock.
+    with psycopg.connect(database_url(), autocommit=True) as reader:
+        reader.execute("SET lock_timeout = '2s'")
+        assert reader.execute(f"SELECT count(*) FROM {victim}").fetchone()[0] == rows_before  # noqa: S608
+    lock.release()
+    _, stderr = job.communicate(timeout=300)
+
+    # The run: exit 75 with the cause; the view's failure logged with it; the audit event too.
+    assert job.returncode == 75, stderr.decode()
+    assert "job refresh_views stopped: the database connection was lost; nothing was written; retry" in stderr.decode()
+    failure = MaterializedViewRefresh.objects.filter(view_name=victim).latest("started_at")
+    assert failure.outcome == RefreshOutcome.FAILED
+    assert failure.error.startswith("the database connection was lost: terminating connection")
+    [audited] = AuditLog.objects.filter(action="job.refresh_views.failed")
+    assert audited.payload["error"].startswith(
+        "ViewRefreshInterrupted: the view refresh pass stopped: the database connection was lost")
+    # The views kept their last good contents: the answer is the one before the new facts, now flagged.
+    after = compute_kpis(family, start=DAY, end=DAY)
+    assert [r.value for r in after] == [r.value for r in before]
+    assert all(r.stale and f"the last refresh of {victim} failed" in r.stale_reason for r in after)
+    html = client.get(page).content.decode()
+    assert 'data-freshness="stale"' in html
+    assert f"the last refresh of {victim} failed" in html
+
+    # The next pass (the job's retry, or the next schedule) rebuilds from the facts: 0 differences.
+    rerun = _run_job("refresh_views")
+    assert rerun.returncode == 0, rerun.stderr.decode()
+    for view in refresh_plan():
+        if isinstance(view, MaterializedView):
+            assert _differences_from_facts(view.name) == 0, view.name
+    from_facts = compute_kpis(family, start=DAY, end=DAY, from_facts=True)
+    fresh = compute_kpis(family, start=DAY, end=DAY)
+    assert [r.value for r in fresh] == pytest.approx([r.value for r in from_facts], rel=1e-12)
+    assert [r.elements for r in fresh] == [r.elements for r in from_facts]
+    assert [r.value for r in fresh] != [r.value for r in before]  # the new facts are in
+    assert not any(r.stale for r in fresh)
+    assert 'data-freshness="current"' in client.get(page).content.decode()
