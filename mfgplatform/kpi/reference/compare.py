@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from django.db import connection
 
+from ...calendar import UNSCHEDULED as UNSCHEDULED_LABEL
 from .compute import Reference
 from .plant import UNSCHEDULED
 from .quality import QUALITY_COLUMNS
@@ -158,5 +159,5 @@ class _Labels:
         day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
         if len(key) < 3:
             return day
-        shift = "Unscheduled" if key[2] == UNSCHEDULED else self._shifts.get(key[2], f"shift #{key[2]}")
+        shift = UNSCHEDULED_LABEL if key[2] == UNSCHEDULED else self._shifts.get(key[2], f"shift #{key[2]}")
         return f"{day} {shift}"
