@@ -5,10 +5,9 @@ inserted with `bulk_create`, which sends no signals, so django-simple-history wo
 nothing. These helpers write each row's creation history record ("+", a change reason, no user)
 in the same pass, which keeps the audit trail complete from the first row on.
 
-Every function takes an app registry instead of importing models: a data migration passes the
-historical registry it receives (`apps`), a management command passes `django.apps.apps`. The
-module is stable and free of app models, so data migrations may import it; that is a deliberate
-exception to the rule that migrations carry their own code.
+Every function takes an app registry instead of importing models: a command passes
+`django.apps.apps`. The data migrations call the frozen copy of these helpers as released
+(mfgplatform/migrations/frozen/reference_data_v1.py), so this module may change with the product.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Import and export are permissions of their own (`<app>.import_<model>`, `<app>.e
 separate from add/change and from staff status. Reading a row's history needs the view permission
 of its history model (`view_historical<model>`), which viewers do not get.
 
-Like `reference_data`, this module takes an app registry instead of importing models, so the
-roles migration can call it with its historical registry and a command with `django.apps.apps`.
+Like `reference_data`, this module takes an app registry instead of importing models. The roles
+migration runs the frozen copy of the roles as released (mfgplatform/migrations/frozen/roles_v1.py); the
+post_migrate receiver below brings the groups to this definition after every migrate.
 """
 
 from __future__ import annotations

@@ -172,6 +172,8 @@ write_env() {
     env_default DATABASE_URL "postgres://postgres@127.0.0.1:$PGPORT/$DB_NAME"
     env_default REDIS_URL "redis://127.0.0.1:$REDIS_PORT/0"
     env_default DEBUG "true"
+    # The demo plant's zone: its shift calendar then has the 7 h and 9 h daylight-saving nights.
+    env_default PLANT_TIME_ZONE "Europe/Berlin"
     env_default SECRET_KEY "dev-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 56)"
 }
 

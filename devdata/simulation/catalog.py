@@ -213,6 +213,11 @@ DEFAULT_SHIFTS: tuple[ShiftSpec, ...] = (
     ShiftSpec("C", "Night shift", "22:00", "06:00", (1, 2, 3, 4, 5), (("01:45", 30),), 3),
 )
 
+# The demo plant also works the weekend nights (`seed_iso_compliant --weekend-nights`, on by default for
+# the demo size): Saturday and Sunday 22:00–06:00. In Europe/Berlin the Saturday nights into the last
+# Sundays of March and October then last 7 h and 9 h, so a demo year shows both daylight-saving nights.
+WEEKEND_NIGHT_SHIFT = ShiftSpec("W", "Weekend night shift", "22:00", "06:00", (6, 7), (("01:45", 30),), 4)
+
 # (code, name, symbol, quantity kind) of the units the seed needs; matched by kind and symbol first.
 PIECE_UNIT = ("PCE", "Piece", "pc", "count")
 MILLIMETRE_UNIT = ("MM", "Millimetre", "mm", "length")

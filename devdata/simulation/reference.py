@@ -125,24 +125,31 @@ def ensure_defect_types() -> dict[str, DefectType]:
     )
 
 
-def ensure_shifts() -> list[DimShift]:
-    """The plant's active shifts; the default three-shift pattern when no shift exists at all."""
+def ensure_shifts(*, weekend_nights: bool = False) -> list[DimShift]:
+    """The plant's active shifts; the default three-shift pattern when no shift exists at all, and the
+    weekend night shift when asked for and missing."""
     if not DimShift.objects.exists():
-        shifts = ensure_by_code(
-            DimShift,
-            [
-                {"code": s.code, "name": s.name, "start_time": calendar.parse_clock(s.start),
-                 "end_time": calendar.parse_clock(s.end), "weekdays": list(s.weekdays),
-                 "planned_break_minutes": sum(minutes for _, minutes in s.breaks), "sort_order": s.sort_order}
-                for s in catalog.DEFAULT_SHIFTS
-            ],
-        )
-        bulk_create_with_history(
-            [ShiftBreak(shift=shifts[s.code], start_time=calendar.parse_clock(clock), minutes=minutes)
-             for s in catalog.DEFAULT_SHIFTS for clock, minutes in s.breaks],
-            ShiftBreak, default_change_reason=catalog.SEED_CHANGE_REASON,
-        )
+        _create_shifts(catalog.DEFAULT_SHIFTS)
+    if weekend_nights and not DimShift.objects.filter(code=catalog.WEEKEND_NIGHT_SHIFT.code).exists():
+        _create_shifts((catalog.WEEKEND_NIGHT_SHIFT,))
     return list(DimShift.objects.filter(is_active=True).order_by("sort_order", "code").prefetch_related("breaks"))
+
+
+def _create_shifts(specs: tuple[catalog.ShiftSpec, ...]) -> None:
+    shifts = ensure_by_code(
+        DimShift,
+        [
+            {"code": s.code, "name": s.name, "start_time": calendar.parse_clock(s.start),
+             "end_time": calendar.parse_clock(s.end), "weekdays": list(s.weekdays),
+             "planned_break_minutes": sum(minutes for _, minutes in s.breaks), "sort_order": s.sort_order}
+            for s in specs
+        ],
+    )
+    bulk_create_with_history(
+        [ShiftBreak(shift=shifts[s.code], start_time=calendar.parse_clock(clock), minutes=minutes)
+         for s in specs for clock, minutes in s.breaks],
+        ShiftBreak, default_change_reason=catalog.SEED_CHANGE_REASON,
+    )
 
 
 def shift_patterns(shifts: list[DimShift]) -> list[ShiftPattern]:
@@ -200,14 +207,28 @@ class Reference:
     non_working_days: set[dt.date]
 
 
-def ensure_reference(first_day: dt.date, last_day: dt.date) -> Reference:
+def link_failure_modes(failure_modes: dict[str, FailureMode], classes: dict[str, EquipmentClass]) -> None:
+    """Each simulated class's failure modes apply to that class (ISO 14224 lists failure modes per
+    class), so a failure record of a unit offers the modes of its class."""
+    from .profiles import PROFILES
+
+    through = FailureMode.equipment_classes.through
+    links = [through(failuremode_id=failure_modes[mode].pk, equipmentclass_id=classes[code].pk)
+             for code, profile in PROFILES.items() if code in classes
+             for mode in profile.failure_modes if mode in failure_modes]
+    through.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def ensure_reference(first_day: dt.date, last_day: dt.date, *, weekend_nights: bool = False) -> Reference:
     codes = ensure_code_lists()
+    classes = ensure_equipment_classes()
+    link_failure_modes(codes.failure_modes, classes)
     return Reference(
         codes=codes,
-        classes=ensure_equipment_classes(),
+        classes=classes,
         reasons=ensure_downtime_reasons(codes.failure_modes),
         defect_types=ensure_defect_types(),
-        shifts=ensure_shifts(),
+        shifts=ensure_shifts(weekend_nights=weekend_nights),
         piece=ensure_unit(*catalog.PIECE_UNIT),
         millimetre=ensure_unit(*catalog.MILLIMETRE_UNIT),
         # The night shift of the last day ends on the next calendar day.

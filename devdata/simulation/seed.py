@@ -53,6 +53,7 @@ class SeedOptions:
     seed: int
     first_day: dt.date
     reset: bool = False
+    weekend_nights: bool = False  # add the weekend night shift (catalog.WEEKEND_NIGHT_SHIFT) if missing
 
 
 @dataclass
@@ -130,7 +131,7 @@ def seed_plant(
             )
         elif facts_exist():
             raise SeedError("The fact tables already hold data; use --reset to replace them or --if-empty to skip.")
-        reference = ensure_reference(options.first_day, last_day)
+        reference = ensure_reference(options.first_day, last_day, weekend_nights=options.weekend_nights)
         layout: PlantLayout = plant_layout(options.size.equipment_units, options.seed)
         plant = ensure_plant(layout, reference, options.first_day)
         windows: list[Window] = shift_windows(

@@ -7,7 +7,7 @@ ignore keywords they do not know). Unknown attributes stay allowed (additionalPr
 
 from django.db import migrations
 
-from mfgplatform.reference_data import bulk_load_with_history, delete_by_codes, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import bulk_load_with_history, delete_by_codes, reference_reason
 
 REASON = reference_reason("0002_equipment_classes")
 

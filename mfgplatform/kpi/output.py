@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 
-from .types import KpiResult
+from .types import KpiResult, value_unit
 
 CSV_COLUMNS = ["kpi", "standard", "period", "group", "value", "unit", "reason", "flags", "formula", "elements",
                "data_as_of", "stale"]
@@ -39,7 +39,7 @@ def as_csv(results: Sequence[KpiResult]) -> str:
     for r in results:
         writer.writerow([
             r.kpi, r.standard, r.period, r.group or "", "" if r.value is None else repr(r.value),
-            _csv_safe(r.unit), _csv_safe(r.reason or ""), ";".join(r.flags), _csv_safe(r.formula),
+            _csv_safe(value_unit(r.unit)), _csv_safe(r.reason or ""), ";".join(r.flags), _csv_safe(r.formula),
             json.dumps(r.elements), r.data_as_of.isoformat() if r.data_as_of else "", "yes" if r.stale else "no",
         ])
     return buffer.getvalue()

@@ -63,6 +63,15 @@ class Bucket:
         return (self.start or dt.date.min, self.shift_id or 0, str(self.group or ""))
 
 
+FRACTION = "fraction"
+
+
+def value_unit(unit: str) -> str:
+    """The unit of the number a result carries. Ratios are computed and given as fractions (0.82); "%" is
+    only how they are displayed ("82.00 %"), so machine-readable output calls their unit "fraction"."""
+    return FRACTION if unit == "%" else unit
+
+
 @dataclass
 class KpiResult:
     kpi: str
@@ -86,7 +95,8 @@ class KpiResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "kpi": self.kpi, "name": self.name, "standard": self.standard, "period": self.period,
-            "group": self.group, "value": self.value, "unit": self.unit, "formula": self.formula,
+            "group": self.group, "value": self.value, "unit": value_unit(self.unit), "display_unit": self.unit,
+            "formula": self.formula,
             "elements": self.elements, "reason": self.reason, "flags": self.flags, "details": self.details,
             "note": self.note, "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
             "stale": self.stale, "stale_reason": self.stale_reason,

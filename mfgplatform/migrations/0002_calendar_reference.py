@@ -10,7 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import migrations
 
-from mfgplatform.reference_data import (
+from mfgplatform.migrations.frozen.reference_data_v1 import (
     date_keys,
     delete_by_codes,
     load_calendar_days,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from mfgplatform.reference_data import bulk_load_with_history, delete_by_codes, ids_by_code, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import bulk_load_with_history, delete_by_codes, ids_by_code, reference_reason
 
 REASON = reference_reason("0003_units_reference")
 

@@ -7,7 +7,7 @@ fractions, so their ranges are 0..1; None means unbounded on that side.
 
 from django.db import migrations
 
-from mfgplatform.reference_data import bulk_load_with_history, delete_by_codes, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import bulk_load_with_history, delete_by_codes, reference_reason
 
 REASON = reference_reason("0004_kpi_catalog")
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db import migrations
 
-from mfgplatform.reference_data import bulk_load_with_history, delete_by_codes, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import bulk_load_with_history, delete_by_codes, reference_reason
 
 REASON = reference_reason("0006_shifts_and_date_ranges")
 

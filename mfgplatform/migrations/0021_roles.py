@@ -2,13 +2,14 @@
 export permissions per master-data model; see mfgplatform/roles.py for who may do what.
 
 Permissions are normally created after all migrations have run; they are created here first so that
-the groups can reference them on a fresh database.
+the groups can reference them on a fresh database. The roles are those of
+mfgplatform/migrations/frozen/roles_v1.py; the post_migrate receiver of mfgplatform.roles completes them.
 """
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from mfgplatform.roles import remove_roles, sync_roles
+from mfgplatform.migrations.frozen.roles_v1 import remove_roles, sync_roles
 
 
 def create_roles(apps, schema_editor):

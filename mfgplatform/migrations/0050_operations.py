@@ -3,7 +3,6 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import mfgplatform.models.reports
 from django.db import migrations, models
 
 
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120, unique=True)),
                 ('report_kind', models.CharField(choices=[('iso_compliance', 'ISO compliance (22400 OEE, 9001 quality, 14224 reliability, records)')], default='iso_compliance', max_length=32)),
                 ('period_kind', models.CharField(choices=[('daily', 'Previous production day'), ('weekly', 'Previous ISO week'), ('monthly', 'Previous month'), ('quarterly', 'Previous quarter')], default='monthly', max_length=16)),
-                ('recipients', django.contrib.postgres.fields.ArrayField(base_field=models.EmailField(max_length=254), help_text='E-mail addresses, comma-separated.', size=None, validators=[mfgplatform.models.reports.validate_recipients])),
+                ('recipients', django.contrib.postgres.fields.ArrayField(base_field=models.EmailField(max_length=254), help_text='E-mail addresses, comma-separated.', size=None)),
                 ('is_active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -1,11 +1,14 @@
 """Each shift's existing break minutes become one break window at the documented default position: the
-middle of the shift's wall-clock length, rounded down to the minute (calendar.default_break_start:
+middle of the shift's wall-clock length, rounded down to the minute (default_break_start:
 06:00–14:00 with 30 minutes → 09:45–10:15), which is where the simulation has always placed the break."""
 
 from django.db import migrations
 
-from mfgplatform.calendar import default_break_start
-from mfgplatform.reference_data import bulk_load_with_history, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import (
+    bulk_load_with_history,
+    default_break_start,
+    reference_reason,
+)
 
 REASON = reference_reason("0081_default_break_positions")
 

@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 
 from mfgplatform.kpi import compute_kpis
 from mfgplatform.kpi.output import display_value
+from mfgplatform.kpi.types import value_unit
 
 from . import lexicon as lexicon_module
 from .frame import DateSpan, Frame
@@ -94,8 +95,8 @@ def _members(frame: Frame, lexicon: Lexicon):
 def _row(result, group: str | None, label: str | None) -> dict:
     return {
         "kpi": result.kpi, "name": result.name, "period": result.period, "group": group, "group_label": label,
-        "value": result.value, "display": display_value(result), "unit": result.unit, "reason": result.reason,
-        "flags": result.flags, "elements": result.elements,
+        "value": result.value, "display": display_value(result), "unit": value_unit(result.unit),
+        "display_unit": result.unit, "reason": result.reason, "flags": result.flags, "elements": result.elements,
     }
 
 

@@ -7,7 +7,7 @@ When several terms match, the higher priority wins: exact abbreviations (110) ov
 
 from django.db import migrations
 
-from mfgplatform.reference_data import bulk_load_with_history, delete_by_keys, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import bulk_load_with_history, delete_by_keys, reference_reason
 
 REASON = reference_reason("0002_default_terms")
 

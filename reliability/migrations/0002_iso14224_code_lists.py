@@ -6,7 +6,7 @@ Mechanism and cause sub-codes x.y point to their general entry x.0 (`group`).
 
 from django.db import migrations
 
-from mfgplatform.reference_data import bulk_load_with_history, delete_by_codes, ids_by_code, reference_reason
+from mfgplatform.migrations.frozen.reference_data_v1 import bulk_load_with_history, delete_by_codes, ids_by_code, reference_reason
 
 REASON = reference_reason("0002_iso14224_code_lists")
 

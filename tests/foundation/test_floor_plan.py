@@ -85,24 +85,10 @@ def test_the_three_domains_do_not_import_each_other(app):
 
 PROJECT_PACKAGES = ("mfgplatform", "equipment", "production", "quality", "reliability", "ontology", "devdata",
                     "workbench", "config")
-# Data migrations that still call shared-layer helpers (the history-writing bulk loader, the role sync, the
-# default break position). A migration must run the same way forever, so these are to be frozen into the
-# migrations themselves; the list may only shrink.
-KNOWN_MIGRATION_IMPORTS = {
-    "equipment/migrations/0002_equipment_classes.py": {"mfgplatform.reference_data"},
-    "mfgplatform/migrations/0002_calendar_reference.py": {"mfgplatform.reference_data"},
-    "mfgplatform/migrations/0003_units_reference.py": {"mfgplatform.reference_data"},
-    "mfgplatform/migrations/0004_kpi_catalog.py": {"mfgplatform.reference_data"},
-    "mfgplatform/migrations/0006_shifts_and_date_ranges.py": {"mfgplatform.reference_data"},
-    "mfgplatform/migrations/0021_roles.py": {"mfgplatform.roles"},
-    "mfgplatform/migrations/0050_operations.py": {"mfgplatform.models.reports"},
-    "mfgplatform/migrations/0081_default_break_positions.py": {"mfgplatform.calendar", "mfgplatform.reference_data"},
-    "ontology/migrations/0002_default_terms.py": {"mfgplatform.reference_data"},
-    "ontology/migrations/0140_question_terms.py": {"mfgplatform.reference_data"},
-    "quality/migrations/0002_defect_types.py": {"mfgplatform.reference_data"},
-    "reliability/migrations/0002_iso14224_code_lists.py": {"mfgplatform.reference_data"},
-    "reliability/migrations/0003_downtime_reason_tree.py": {"mfgplatform.reference_data"},
-}
+# The data migrations' helpers, frozen as released (mfgplatform/migrations/frozen/, never edited): the one
+# project package a migration may import.
+FROZEN_HELPERS = "mfgplatform.migrations.frozen"
+FROZEN_DIR = ROOT / "mfgplatform" / "migrations" / "frozen"
 
 
 def migration_imports() -> dict[str, set[str]]:
@@ -114,21 +100,29 @@ def migration_imports() -> dict[str, set[str]]:
             modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
             modules |= {node.module for node in ast.walk(tree)
                         if isinstance(node, ast.ImportFrom) and node.module and not node.level}
-            project = {module for module in modules if module.split(".")[0] in PROJECT_PACKAGES}
+            project = {module for module in modules if module.split(".")[0] in PROJECT_PACKAGES
+                       and not module.startswith(FROZEN_HELPERS + ".")}
             if project:
                 found[path.relative_to(ROOT).as_posix()] = project
     return found
 
 
-def test_no_migration_imports_an_app_module_beyond_the_known_data_migrations():
-    found = migration_imports()
-    unexpected = {name: modules - KNOWN_MIGRATION_IMPORTS.get(name, set()) for name, modules in found.items()}
-    assert {name: modules for name, modules in unexpected.items() if modules} == {}
+def test_no_migration_imports_an_app_module():
+    assert migration_imports() == {}
+
+
+def test_the_frozen_migration_helpers_are_never_edited_and_import_no_app_module():
+    """Like the SQL files (docs/sql.md): a released helper keeps its SHA-256; a change is a new `_v<N+1>` file."""
+    import hashlib
+
+    listed = dict(line.split()[::-1] for line in (FROZEN_DIR / "MANIFEST.sha256").read_text().splitlines())
+    present = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+               for path in FROZEN_DIR.glob("*.py") if path.name != "__init__.py"}
+    assert present == listed
+    assert offending_imports(sorted(FROZEN_DIR.glob("*.py")), PROJECT_PACKAGES) == []
 
 
 def test_the_sql_migrations_import_no_app_module():
-    sql_migrations = [name for name in KNOWN_MIGRATION_IMPORTS if "_mv_" in name or "_agg_" in name]
-    assert sql_migrations == []
     assert not any(module.endswith(("views_sql", "sensor_aggregate", "day_kept"))
                    for modules in migration_imports().values() for module in modules)
 

@@ -1,5 +1,6 @@
 """Load a deterministic simulated plant (master data and facts) for development and benchmarks."""
 
+import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,8 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when fact_production already has rows.")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument("--weekend-nights", action=argparse.BooleanOptionalAction, default=None,
+                            help="Add the weekend night shift (Saturday and Sunday 22:00–06:00) if missing; "
+                                 "default: on for the demo size, off otherwise.")
 
-    def handle(self, *args, size, days, seed, start, reset, if_empty, no_progress, **options):
+    def handle(self, *args, size, days, seed, start, reset, if_empty, no_progress, weekend_nights, **options):
         if if_empty and not reset and facts_exist():
             self.stdout.write("Facts already loaded; nothing to do (--if-empty).")
             return
@@ -44,7 +48,9 @@ class Command(BaseCommand):
 
         try:
             result = seed_plant(
-                SeedOptions(size=seed_size, days=days, seed=seed, first_day=first_day, reset=reset), progress
+                SeedOptions(size=seed_size, days=days, seed=seed, first_day=first_day, reset=reset,
+                            weekend_nights=seed_size.weekend_nights if weekend_nights is None else weekend_nights),
+                progress,
             )
         except SeedError as error:
             raise CommandError(str(error)) from error
