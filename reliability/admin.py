@@ -1,5 +1,6 @@
 """Admin of the ISO 14224 code lists, the downtime reason tree and (read-only) downtime and sensor facts."""
 
+from django import forms
 from django.contrib import admin
 
 from mfgplatform.admin_base import (
@@ -34,6 +35,10 @@ from .resources import (
 )
 from .services import downtime_reason_save, downtime_reason_validate
 
+FAILURE_RECORD_FIELDS = ("failure_mode", "failure_mechanism", "failure_cause", "failure_impact", "detection_method",
+                         "maintenance_activity", "active_repair_minutes", "work_order", "comment")
+CLASS_SPECIFIC = {"failure_mode": FailureMode, "failure_mechanism": FailureMechanism, "failure_cause": FailureCause}
+
 
 class CodeListAdmin(MasterDataAdmin):
     list_display = ("code", "name", "is_active")
@@ -41,13 +46,28 @@ class CodeListAdmin(MasterDataAdmin):
     search_fields = ("code", "name")
 
 
+class ClassSpecificAdmin(CodeListAdmin):
+    """Codes that apply to some equipment classes only (empty: every class)."""
+
+    list_display = ("code", "name", "classes", "is_active")
+    list_filter = ("is_active", "equipment_classes")
+    filter_horizontal = ("equipment_classes",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("equipment_classes")
+
+    @admin.display(description="applies to")
+    def classes(self, obj) -> str:
+        return ", ".join(sorted(c.code for c in obj.equipment_classes.all())) or "every class"
+
+
 @admin.register(FailureMode)
-class FailureModeAdmin(CodeListAdmin):
+class FailureModeAdmin(ClassSpecificAdmin):
     resource_classes = [FailureModeResource]
 
 
-class GroupedCodeListAdmin(CodeListAdmin):
-    list_display = ("code", "name", "group", "is_active")
+class GroupedCodeListAdmin(ClassSpecificAdmin):
+    list_display = ("code", "name", "group", "classes", "is_active")
     list_select_related = ("group",)
     autocomplete_fields = ("group",)
 
@@ -102,8 +122,63 @@ class DowntimeReasonAdmin(MasterDataAdmin):
         downtime_reason_save(downtime_reason=obj, user=request.user, reason=reason)
 
 
+class FailureRecordForm(forms.ModelForm):
+    """The ISO 14224 failure record of a stop: its failure mode, mechanism and cause are offered, and
+    accepted, only where they apply to the class of the stopped equipment."""
+
+    class Meta:
+        model = FactDowntime
+        fields = FAILURE_RECORD_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.equipment_class_id = self.instance.equipment.equipment_class_id if self.instance.pk else None
+        for name, model in CLASS_SPECIFIC.items():
+            if name in self.fields:
+                self.fields[name].queryset = model.applicable_to(self.equipment_class_id).order_by("code")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, model in CLASS_SPECIFIC.items():
+            code = cleaned.get(name)
+            if code is not None and not model.applicable_to(self.equipment_class_id).filter(pk=code.pk).exists():
+                self.add_error(name, f"{code} does not apply to equipment of class "
+                                     f"{self.instance.equipment.equipment_class}.")
+        return cleaned
+
+
 @admin.register(FactDowntime)
 class FactDowntimeAdmin(LargeTableAdmin):
+    """Stops are loaded, not typed in; their ISO 14224 failure record (mode, mechanism, cause, impact,
+    detection, repair) is coded afterwards by whoever holds `reliability.change_factdowntime`."""
+
+    form = FailureRecordForm
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("reliability.change_factdowntime")
+
+    def get_readonly_fields(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return super().get_readonly_fields(request, obj)
+        return [name for name in super().get_readonly_fields(request, obj) if name not in FAILURE_RECORD_FIELDS]
+
+    def get_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields if field.name != "id"]
+
+    def get_object(self, request, object_id, from_field=None):
+        # The stop's read-only relations in the same query as the stop.
+        queryset = self.get_queryset(request).select_related("equipment", "reason", "date", "shift")
+        try:
+            return queryset.get(pk=object_id)
+        except (self.model.DoesNotExist, ValueError):
+            return None
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Only the failure record: the loaded stop (equipment, times, reason) stays as it was loaded.
+        changed = [name for name in FAILURE_RECORD_FIELDS if name in form.changed_data]
+        if changed:
+            obj.save(update_fields=changed)
+
     list_display = ("started_at", "ended_at", "duration", "equipment", "reason", "shift_name", "failure_mode",
                     "work_order")
     list_filter = (EquipmentSubtreeFilter, ("equipment", EquipmentUnitFilter), "reason", ("shift", ShiftFilter))

@@ -29,32 +29,54 @@ class CodeListEntry(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
-class FailureMode(CodeListEntry):
+class ClassSpecificEntry(CodeListEntry):
+    """A code that applies to some equipment classes only (ISO 14224 lists failure modes per class in
+    Tables B.6–B.15); none named means every class."""
+
+    equipment_classes = models.ManyToManyField(
+        "equipment.EquipmentClass", blank=True, related_name="+", verbose_name="applies to equipment classes",
+        help_text="Empty: every class. Failure records of equipment of other classes cannot use this code.",
+    )
+
+    class Meta(CodeListEntry.Meta):
+        abstract = True
+
+    @classmethod
+    def applicable_to(cls, equipment_class_id: int | None) -> models.QuerySet:
+        """The active codes for equipment of that class: those naming it and those naming no class."""
+        general = cls.objects.filter(equipment_classes__isnull=True)
+        if equipment_class_id is None:
+            return general.filter(is_active=True)
+        named = cls.objects.filter(equipment_classes=equipment_class_id)
+        return cls.objects.filter(Q(pk__in=general.values("pk")) | Q(pk__in=named.values("pk")), is_active=True)
+
+
+class FailureMode(ClassSpecificEntry):
     """ISO 14224 failure mode (Tables B.6–B.15), e.g. BRD breakdown, VIB vibration."""
 
     history = HistoricalRecords(table_name="ref_iso14224_failure_mode_history")
 
-    class Meta(CodeListEntry.Meta):
+    class Meta(ClassSpecificEntry.Meta):
         db_table = "ref_iso14224_failure_mode"
 
 
-class FailureMechanism(CodeListEntry):
+class FailureMechanism(ClassSpecificEntry):
     """ISO 14224 failure mechanism (Table B.2), e.g. 2.4 wear; x.0 is the general group entry."""
 
     group = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     history = HistoricalRecords(table_name="ref_iso14224_failure_mechanism_history")
 
-    class Meta(CodeListEntry.Meta):
+    class Meta(ClassSpecificEntry.Meta):
         db_table = "ref_iso14224_failure_mechanism"
 
 
-class FailureCause(CodeListEntry):
+class FailureCause(ClassSpecificEntry):
     """ISO 14224 failure cause (Table B.3), e.g. 3.4 expected wear and tear."""
 
     group = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     history = HistoricalRecords(table_name="ref_iso14224_failure_cause_history")
 
-    class Meta(CodeListEntry.Meta):
+    class Meta(ClassSpecificEntry.Meta):
         db_table = "ref_iso14224_failure_cause"
 
 

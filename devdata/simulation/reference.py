@@ -207,11 +207,25 @@ class Reference:
     non_working_days: set[dt.date]
 
 
+def link_failure_modes(failure_modes: dict[str, FailureMode], classes: dict[str, EquipmentClass]) -> None:
+    """Each simulated class's failure modes apply to that class (ISO 14224 lists failure modes per
+    class), so a failure record of a unit offers the modes of its class."""
+    from .profiles import PROFILES
+
+    through = FailureMode.equipment_classes.through
+    links = [through(failuremode_id=failure_modes[mode].pk, equipmentclass_id=classes[code].pk)
+             for code, profile in PROFILES.items() if code in classes
+             for mode in profile.failure_modes if mode in failure_modes]
+    through.objects.bulk_create(links, ignore_conflicts=True)
+
+
 def ensure_reference(first_day: dt.date, last_day: dt.date, *, weekend_nights: bool = False) -> Reference:
     codes = ensure_code_lists()
+    classes = ensure_equipment_classes()
+    link_failure_modes(codes.failure_modes, classes)
     return Reference(
         codes=codes,
-        classes=ensure_equipment_classes(),
+        classes=classes,
         reasons=ensure_downtime_reasons(codes.failure_modes),
         defect_types=ensure_defect_types(),
         shifts=ensure_shifts(weekend_nights=weekend_nights),

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from equipment.models import EquipmentClass
+from mfgplatform.aggregates.calendar_settings import CalendarSettingsChanged
 from mfgplatform.compliance.verification import check_kpis_match_reference
 from mfgplatform.kpi.reference import compare_with_views, compute
 from mfgplatform.kpi.reference.intervals import intersect, length, subtract, union
@@ -149,3 +150,14 @@ def test_kpi_from_facts_confirms_equal_views(shift, unit, refresh):
     call_command("kpi", "oee", "fpy", "--from", "2025-03-11", "--to", "2025-03-11", "--from-facts", stdout=StringIO(),
                  stderr=err)
     assert "The views equal the reference" in err.getvalue()
+
+
+def test_the_reference_refuses_a_calendar_the_views_were_not_computed_with(settings, refresh):
+    refresh("mv_shift_occurrence")  # the database computes with UTC, as the settings say
+    settings.PLANT_TIME_ZONE = "Europe/Berlin"
+    with pytest.raises(CalendarSettingsChanged, match="the settings say Europe/Berlin, production day from 06:00, "
+                                                      "but the history was computed with UTC"):
+        compute(DAY, DAY)
+    with pytest.raises(CommandError, match="rezone_calendar"):
+        call_command("kpi", "oee", "--from", "2025-03-11", "--to", "2025-03-11", "--from-facts", stdout=StringIO(),
+                     stderr=StringIO())

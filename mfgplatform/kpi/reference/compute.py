@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ...aggregates.calendar_settings import CalendarSettingsChanged, configured_calendar, stored_calendar
 from . import facts
 from .plant import EPOCH, ONE_DAY, Plant
 from .quality import quality_counts
@@ -33,7 +34,14 @@ class Reference:
 
 
 def compute(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> Reference:
-    """The reference elements of the production days first … last (now: the database's clock)."""
+    """The reference elements of the production days first … last (now: the database's clock).
+
+    The reference computes with the plant calendar the settings name; views computed with another one
+    (a zone changed without `manage.py rezone_calendar`) would differ everywhere, so that is refused with
+    the reason instead."""
+    stored, configured = stored_calendar(), configured_calendar()
+    if stored is not None and stored != configured:
+        raise CalendarSettingsChanged(stored, configured)
     plant = Plant(first, last, now=now or _database_now())
     # Facts that can reach into those days: an occurrence of day D starts at most a day after D's start.
     lo = _instant(plant.day_start_at(first - 2 * ONE_DAY))

@@ -5,6 +5,7 @@ import math
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mfgplatform.aggregates.calendar_settings import CalendarSettingsChanged
 from mfgplatform.kpi import Granularity, GroupBy, compute_kpis, kpi_formulas, listing
 from mfgplatform.kpi.listing import occurrence_elements
 from mfgplatform.kpi.output import as_csv, as_json, as_table
@@ -71,7 +72,7 @@ class Command(BaseCommand):
         fetch = ReferenceFetch() if options["from_facts"] else None
         try:
             results = compute_kpis(options["kpis"], fetch=fetch, **selection)
-        except ValueError as error:
+        except (ValueError, CalendarSettingsChanged) as error:
             raise CommandError(str(error)) from error
         render = {"table": as_table, "json": as_json, "csv": as_csv}[options["format"]]
         self.stdout.write(render(results), ending="")
