@@ -141,6 +141,18 @@ def _period_of_day(hour: int) -> str:
 
 # --- production days and shifts --------------------------------------------------------------------
 
+# Shift id 0 is the unscheduled occurrence: what a unit did outside every shift occurrence of a
+# production day (docs/kpi.md, "Unscheduled occurrence"). Every view, KPI answer, page and report
+# names it UNSCHEDULED, and `--shift Unscheduled` selects it.
+UNSCHEDULED_SHIFT_ID = 0
+
+
+def shift_label(shift_id: int | None, codes: dict[int, str]) -> str:
+    """A shift occurrence's label: its pattern's code, or "Unscheduled" for shift 0."""
+    if not shift_id:
+        return UNSCHEDULED
+    return codes.get(shift_id, str(shift_id))
+
 
 def parse_clock(value: str | dt.time) -> dt.time:
     if isinstance(value, dt.time):

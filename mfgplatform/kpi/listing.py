@@ -2,9 +2,9 @@
 
     manage.py kpi elements --equipment LINE-1 --from 2025-03-01 --to 2025-03-07 --format csv
 
-One row per unit × occurrence of `agg_time_model` (the rows the KPIs sum, shift 0 = "outside-shifts"
-included), for any equipment subtree, class, shift pattern and range, with the time elements in
-seconds and the quantities as recorded. Planned downtime is also shown split into break windows and
+One row per unit × occurrence of `agg_time_model` (the rows the KPIs sum, shift 0, the unscheduled
+occurrence, included as "Unscheduled"), for any equipment subtree, class, shift pattern and range, with
+the time elements in seconds and the quantities as recorded. Planned downtime is also shown split into break windows and
 the rest (the time model source's occurrence details).
 """
 
@@ -21,17 +21,17 @@ from typing import Any
 
 from django.apps import apps
 
+from ..calendar import UNSCHEDULED, shift_label
 from ..models import DimShift
 from ..time_elements import ELEMENTS
 from .registry import element_sources
-from .service import _lookup_id, resolve_dates, resolve_equipment
+from .service import _shift_id, resolve_dates, resolve_equipment
 from .types import Granularity, GroupBy, Selection
 
 SOURCE = "time_model"
 # The columns in the order of the time model, POT down to APT, then the quantities.
 COLUMNS = ("POT", "PDT", "PDT_BREAKS", "PDT_OTHER", "PBT", "ADOT", "AUBT", "ADET", "ADET_MINOR", "AUPT", "AUST",
            "APT", "PQ", "GQ", "SQ", "RQ", "PSQ", "PRI_PQ", "PRI_GQ")
-OUTSIDE_SHIFTS = "outside-shifts"
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def occurrence_elements(
     selection = Selection(
         equipment_ids=resolve_equipment(equipment, equipment_classes), start=dates.start, end=dates.end,
         granularity=Granularity.SHIFT, group_by=GroupBy.EQUIPMENT,
-        shift_id=_lookup_id("mfgplatform", "DimShift", shift),
+        shift_id=_shift_id(shift),
     )
     fetched = {(bucket.group, bucket.start, bucket.shift_id): dict(elements)
                for bucket, elements in source.fetch(selection).items()}
@@ -67,12 +67,12 @@ def occurrence_elements(
                  .values_list("pk", "code"))
     shifts = dict(DimShift.objects.values_list("id", "code"))
     rows = [
-        OccurrenceElements(day, shifts.get(shift_id, OUTSIDE_SHIFTS) if shift_id else OUTSIDE_SHIFTS,
+        OccurrenceElements(day, shift_label(shift_id, shifts),
                            codes.get(equipment_id, str(equipment_id)),
                            {symbol: Decimal(elements.get(symbol) or 0) for symbol in COLUMNS})
         for (equipment_id, day, shift_id), elements in fetched.items()
     ]
-    return sorted(rows, key=lambda row: (row.production_date, row.shift == OUTSIDE_SHIFTS, row.shift, row.equipment))
+    return sorted(rows, key=lambda row: (row.production_date, row.shift == UNSCHEDULED, row.shift, row.equipment))
 
 
 def _number(value: Decimal) -> int | float:

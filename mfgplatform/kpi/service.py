@@ -16,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q
 
-from ..calendar import ResolvedRange
+from ..calendar import UNSCHEDULED, UNSCHEDULED_SHIFT_ID, ResolvedRange, shift_label
 from ..models import DimDateRange, DimShift, KpiDefinition
 from .freshness import freshness
 from .registry import KpiFormula, element_sources, kpi_formulas
@@ -79,6 +79,13 @@ def _lookup_id(app_label: str, model_name: str, code: str | None) -> int | None:
         raise ValueError(f"unknown {model._meta.verbose_name} {code!r}") from missing
 
 
+def _shift_id(code: str | None) -> int | None:
+    """A shift pattern's id by its code; "Unscheduled" is the unscheduled occurrence (shift 0)."""
+    if code is not None and code.casefold() == UNSCHEDULED.casefold():
+        return UNSCHEDULED_SHIFT_ID
+    return _lookup_id("mfgplatform", "DimShift", code)
+
+
 def compute_kpis(
     codes: Sequence[str],
     *,
@@ -110,7 +117,7 @@ def compute_kpis(
         failure_mode_id=_lookup_id("reliability", "FailureMode", failure_mode),
         characteristic=characteristic,
         product_id=_lookup_id("production", "Product", product),
-        shift_id=_lookup_id("mfgplatform", "DimShift", shift),
+        shift_id=_shift_id(shift),
         from_facts=from_facts,
     )
     formulas = kpi_formulas()
@@ -193,7 +200,7 @@ class _Labels:
     def _shift_code(self, shift_id: int | None) -> str:
         if self._shift_codes is None:
             self._shift_codes = dict(DimShift.objects.values_list("id", "code"))
-        return self._shift_codes.get(shift_id or 0, "outside-shifts")
+        return shift_label(shift_id, self._shift_codes)
 
     def group(self, bucket: Bucket) -> str | None:
         group_by = self.selection.group_by

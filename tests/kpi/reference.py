@@ -96,6 +96,11 @@ def time_model(plant: Plant, equipment, runs, downtimes) -> dict[tuple[int, int,
                     plant, window, shift, [r for r in runs if r.equipment_id == equipment_id],
                     [d for d in downtimes if d.equipment_id == equipment_id],
                 )
+    for equipment_id in first_day:
+        unit_runs = [r for r in runs if r.equipment_id == equipment_id]
+        for day, windows in unscheduled_windows(plant, unit_runs).items():
+            rows[(equipment_id, date_key(day), 0)] = _elements(
+                plant, windows, [], unit_runs, [d for d in downtimes if d.equipment_id == equipment_id])
     for key, quantities in _quantities(plant, runs).items():
         row = rows.setdefault(key, dict.fromkeys(TIME_COLUMNS, ZERO))
         row.update(quantities)
@@ -136,19 +141,26 @@ def classify(categories: set[str], running: bool, in_break: bool) -> str:
 
 
 def _occurrence_elements(plant: Plant, window: Interval, shift, runs, downtimes) -> dict[str, Decimal]:
+    return _elements(plant, [window], break_windows(shift, window, plant.tz), runs, downtimes)
+
+
+def _elements(plant: Plant, windows: list[Interval], breaks: list[Interval], runs, downtimes) -> dict[str, Decimal]:
+    """The time elements of an occurrence made of disjoint `windows` (one for a shift occurrence, the
+    off-shift intervals of an unscheduled one)."""
     stops: list[tuple[Interval, str, bool]] = []
-    for stop in downtimes:
-        end = max(stop.started_at, stop.ended_at or plant.now)
-        piece = clip((stop.started_at, end), window)
-        if piece and stop.reason.time_category in CATEGORIES:
-            stops.append((piece, stop.reason.time_category, stop.reason.is_minor_stop))
-    run_pieces = [p for p in (clip((r.started_at, min(r.ended_at, plant.now)), window) for r in runs) if p]
-    breaks = break_windows(shift, window, plant.tz)
-    cuts = sorted({window[0], window[1], *(t for p, _, _ in stops for t in p), *(t for p in run_pieces for t in p),
-                   *(t for p in breaks for t in p)})
+    run_pieces: list[Interval] = []
+    for window in windows:
+        for stop in downtimes:
+            end = max(stop.started_at, stop.ended_at or plant.now)
+            piece = clip((stop.started_at, end), window)
+            if piece and stop.reason.time_category in CATEGORIES:
+                stops.append((piece, stop.reason.time_category, stop.reason.is_minor_stop))
+        run_pieces += [p for p in (clip((r.started_at, min(r.ended_at, plant.now)), window) for r in runs) if p]
+    cuts = sorted({*(t for w in windows for t in w), *(t for p, _, _ in stops for t in p),
+                   *(t for p in run_pieces for t in p), *(t for p in breaks for t in p)})
     totals = dict.fromkeys(("planned", "delay", "setup", "idle", "run", "free", "minor"), ZERO)
     for start, end in zip(cuts, cuts[1:], strict=False):
-        if start < window[0] or end > window[1]:
+        if not any(w[0] <= start and end <= w[1] for w in windows):
             continue
         def covers(piece, s=start, e=end):
             return piece[0] <= s and e <= piece[1]
@@ -158,7 +170,7 @@ def _occurrence_elements(plant: Plant, window: Interval, shift, runs, downtimes)
         totals[kind] += length
         if kind == "delay" and any(minor for _, minor in covering):
             totals["minor"] += length
-    pot = Decimal(str((window[1] - window[0]).total_seconds()))
+    pot = sum((Decimal(str((w[1] - w[0]).total_seconds())) for w in windows), ZERO)
     apt = totals["run"]
     return {
         "pot_s": pot, "planned_downtime_s": totals["planned"], "pbt_s": pot - totals["planned"],
@@ -204,8 +216,8 @@ def _quantities(plant: Plant, runs) -> dict[tuple[int, int, int], dict[str, Deci
 
 def run_shares(plant: Plant, run) -> list[tuple[tuple[int, int], Decimal]]:
     """A run's quantities are spread evenly over its time: each occurrence gets the share of the run's
-    instants that belong to it (occurrence_at); instants outside every shift go to shift 0 of the
-    production day the run started in. A run of no length counts where it starts."""
+    instants that belong to it (occurrence_at); instants outside every shift go to the unscheduled
+    occurrence (shift 0) of their own production day. A run of no length counts where it starts."""
     length = Decimal(str((run.ended_at - run.started_at).total_seconds()))
     if not length:
         return [(plant.occurrence_at(run.started_at), Decimal(1))]
@@ -215,11 +227,58 @@ def run_shares(plant: Plant, run) -> list[tuple[tuple[int, int], Decimal]]:
         for _, window in plant.occurrences(day):
             cuts.update(t for t in window if run.started_at < t < run.ended_at)
         day += dt.timedelta(days=1)
-    outside = (date_key(plant.production_date(run.started_at)), 0)
+    cuts.update(t for t in _day_starts(plant, run.started_at, run.ended_at) if run.started_at < t < run.ended_at)
     shares: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     points = sorted(cuts)
     for start, end in zip(points, points[1:], strict=False):
-        owner = plant.occurrence_at(start)
-        key = owner if owner[1] != 0 else outside
-        shares[key] += Decimal(str((end - start).total_seconds())) / length
+        # occurrence_at gives an instant outside every occurrence shift 0 of its own production day,
+        # the unscheduled occurrence its off-shift piece belongs to.
+        shares[plant.occurrence_at(start)] += Decimal(str((end - start).total_seconds())) / length
     return list(shares.items())
+
+
+def _day_starts(plant: Plant, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The production-day starts from the day of `start` to the day after that of `end`."""
+    found, day = [], plant.production_date(start)
+    while day <= plant.production_date(end) + dt.timedelta(days=1):
+        found.append(calendar.local_instant(day, plant.day_start, plant.tz).astimezone(dt.UTC))
+        day += dt.timedelta(days=1)
+    return found
+
+
+def unscheduled_windows(plant: Plant, runs) -> dict[dt.date, list[Interval]]:
+    """Per production day D with an off-shift run piece (a part of a run, cut at now, in no occurrence):
+    the unscheduled window W, the off-shift instants of D from the start of the first such piece to the
+    end of the last, as disjoint intervals (docs/kpi.md, "Unscheduled occurrence")."""
+    pieces: dict[dt.date, list[Interval]] = defaultdict(list)
+    for run in runs:
+        for piece in _off_shift(plant, (run.started_at, min(run.ended_at, plant.now))):
+            pieces[plant.production_date(piece[0])].append(piece)
+    windows = {}
+    for day, found in pieces.items():
+        hull = (min(p[0] for p in found), max(p[1] for p in found))
+        windows[day] = _off_shift(plant, hull)
+    return windows
+
+
+def _off_shift(plant: Plant, interval: Interval) -> list[Interval]:
+    """The parts of an interval that lie in no occurrence, cut at the production-day starts."""
+    start, end = interval
+    if end <= start:
+        return []
+    cuts = {start, end, *(t for t in _day_starts(plant, start, end) if start < t < end)}
+    day = plant.production_date(start) - dt.timedelta(days=1)
+    while day <= plant.production_date(end):
+        for _, window in plant.occurrences(day):
+            cuts.update(t for t in window if start < t < end)
+        day += dt.timedelta(days=1)
+    points = sorted(cuts)
+    found: list[Interval] = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        if plant.occurrence_at(lo)[1] != 0:
+            continue
+        if found and found[-1][1] == lo and plant.production_date(found[-1][0]) == plant.production_date(lo):
+            found[-1] = (found[-1][0], hi)
+        else:
+            found.append((lo, hi))
+    return found

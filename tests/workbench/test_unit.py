@@ -1,11 +1,15 @@
 """The unit / line page: trend, loss waterfall and shift heat-map from the KPI service; events linked to
 their admin records."""
 
+import datetime as dt
+
 import pytest
 
 from equipment.models import Equipment
+from mfgplatform.aggregates.registry import refresh_views
 from mfgplatform.kpi import compute_elements, compute_kpis
 from reliability.models import FactDowntime
+from tests.kpi.factories import add_run, ensure_dates, make_equipment, make_shift, only_shifts
 
 from .conftest import END, START, dates_query
 
@@ -50,3 +54,22 @@ def test_unit_page_without_a_node_goes_to_the_home(engineer_client):
     response = engineer_client.get(f"/workbench/unit/?{dates_query()}")
     assert response.status_code == 302
     assert response["Location"].startswith("/workbench/?")
+
+
+@pytest.mark.django_db
+def test_the_shift_heat_map_shows_the_unscheduled_occurrence_last(settings, engineer_client):
+    settings.PLANT_TIME_ZONE = "UTC"
+    settings.PRODUCTION_DAY_START = "06:00"
+    ensure_dates(START - dt.timedelta(days=2), END + dt.timedelta(days=2))
+    only_shifts(make_shift("HM-A", dt.time(6), dt.time(14), weekdays=[1, 2, 3, 4, 5]))
+    unit = make_equipment("HM-M1", decommissioned_on=START + dt.timedelta(days=1))
+    # Monday: the shift runs at PRI, then an hour of overtime at half the rate.
+    day = dt.datetime.combine(START, dt.time(0), tzinfo=dt.UTC)
+    add_run(unit, day + dt.timedelta(hours=6), day + dt.timedelta(hours=14), pq=480, gq=480, pri="60")
+    add_run(unit, day + dt.timedelta(hours=14), day + dt.timedelta(hours=15), pq=30, gq=30, pri="60")
+    failed = [entry for entry in refresh_views(triggered_by="test") if entry.outcome != "success"]
+    assert not failed
+    response = engineer_client.get(f"/workbench/unit/?{dates_query(node='HM-M1', granularity='shift')}")
+    table = response.context["shift_table"]
+    assert [column.key for column in table.columns] == ["day", "HM-A", "Unscheduled"]
+    assert table.rows == [{"day": START.isoformat(), "HM-A": 1.0, "Unscheduled": 0.5}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from mfgplatform.calendar import UNSCHEDULED
 from mfgplatform.kpi import compute_elements
 from mfgplatform.time_elements import label
 
@@ -52,13 +53,14 @@ def shift_heatmap(periods: list[str], results: list) -> tuple[dict, Table]:
         if shift not in shifts:
             shifts.append(shift)
         values[day, shift] = kpis.value(result)
-    shifts.sort(key=lambda code: (code == "outside-shifts", code))
+    shifts.sort(key=lambda code: (code == UNSCHEDULED, code))  # the unscheduled occurrence last
     cells = [(x, y, values.get((day, shift))) for x, day in enumerate(days) for y, shift in enumerate(shifts)
              if (day, shift) in values]
     table = Table("shifts", "OEE by production day and shift",
                   [Column("day", "Day"), *[Column(shift, shift, PERCENT) for shift in shifts]],
                   [{"day": day, **{shift: values.get((day, shift)) for shift in shifts}} for day in days],
-                  note="Empty: the shift did not run, or nothing was planned (PBT zero).")
+                  note=f"Empty: the shift did not run, or nothing was planned (PBT zero). {UNSCHEDULED}: "
+                       "activity outside every shift (its POT is that off-shift span).")
     return charts.heatmap(days, shifts, cells), table
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection
 
+from ...calendar import UNSCHEDULED as UNSCHEDULED_LABEL
 from .compute import Reference
 from .plant import UNSCHEDULED
 from .quality import QUALITY_COLUMNS
@@ -91,7 +93,7 @@ def _over_defect_types(rows: dict, keep) -> dict:
     summed: dict = {}
     for (equipment_id, day, shift_id, _), row in rows.items():
         if keep(equipment_id):
-            target = summed.setdefault((equipment_id, day, shift_id), dict.fromkeys(QUALITY_COLUMNS, Fraction(0)))
+            target = summed.setdefault((equipment_id, day, shift_id), dict.fromkeys(QUALITY_COLUMNS, Decimal(0)))
             for column in QUALITY_COLUMNS:
                 target[column] += row[column]
     return summed
@@ -157,5 +159,5 @@ class _Labels:
         day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
         if len(key) < 3:
             return day
-        shift = "Unscheduled" if key[2] == UNSCHEDULED else self._shifts.get(key[2], f"shift #{key[2]}")
+        shift = UNSCHEDULED_LABEL if key[2] == UNSCHEDULED else self._shifts.get(key[2], f"shift #{key[2]}")
         return f"{day} {shift}"
