@@ -2,8 +2,8 @@
 Europe/Berlin around both daylight-saving nights: positioned breaks with runs around and through them,
 failures over breaks, runs spanning shift occurrences, overlapping and open stops, a support pump.
 
-The calendar here has a shift at every hour of every day, so nothing runs off shift; the unscheduled
-occurrence has its own property test below."""
+The first calendar has a shift at every hour of every day, so nothing runs off shift; the second has
+gaps (no night shift, no weekend), so runs go off shift into unscheduled occurrences."""
 
 import datetime as dt
 import os
@@ -19,7 +19,6 @@ from mfgplatform.kpi import compute_kpis
 from mfgplatform.kpi.reference import ReferenceFetch, compare_with_views, compute, describe
 from mfgplatform.kpi.reference.plant import EPOCH, wall_clock
 from mfgplatform.models import DimUnitOfMeasure
-from mfgplatform.sql_objects import sql_object
 from quality.models import DefectType, FactScrap
 
 from .factories import (
@@ -185,10 +184,6 @@ def test_views_equal_the_reference_around_daylight_saving(berlin_plant, refresh,
         transaction.set_rollback(True)
 
 
-def _views_book_unscheduled_occurrences() -> bool:
-    return "unscheduled" in sql_object("production", "time_model_select").text().lower()
-
-
 @pytest.fixture
 def gapped_plant(settings, refresh):
     """Shifts on working days only, no night shift: evenings, nights and weekends are off shift."""
@@ -202,8 +197,6 @@ def gapped_plant(settings, refresh):
     return units, reasons
 
 
-@pytest.mark.skipif(not _views_book_unscheduled_occurrences(),
-                    reason="the time model SQL does not yet book off-shift runs into the unscheduled occurrence")
 @settings(PROFILE)
 @given(data=st.data(), window=st.sampled_from(sorted(WINDOWS)))
 def test_views_equal_the_reference_with_off_shift_runs(gapped_plant, refresh, data, window):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection
@@ -92,7 +93,7 @@ def _over_defect_types(rows: dict, keep) -> dict:
     summed: dict = {}
     for (equipment_id, day, shift_id, _), row in rows.items():
         if keep(equipment_id):
-            target = summed.setdefault((equipment_id, day, shift_id), dict.fromkeys(QUALITY_COLUMNS, Fraction(0)))
+            target = summed.setdefault((equipment_id, day, shift_id), dict.fromkeys(QUALITY_COLUMNS, Decimal(0)))
             for column in QUALITY_COLUMNS:
                 target[column] += row[column]
     return summed

@@ -8,7 +8,7 @@ opportunities × 10⁶."""
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
+from decimal import Decimal
 
 from django.db import connection
 
@@ -31,9 +31,9 @@ def quality_counts(plant: Plant, lo: dt.datetime, hi: dt.datetime) -> dict[Quali
         if not plant.first <= day <= plant.last:
             return
         row = rows.setdefault((equipment_id, date_key(day), shift_id, defect_type_id),
-                              {"production_date": day, **dict.fromkeys(QUALITY_COLUMNS, Fraction(0))})
+                              {"production_date": day, **dict.fromkeys(QUALITY_COLUMNS, Decimal(0))})
         for column, value in values.items():
-            row[column] += Fraction(value)
+            row[column] += value  # recorded decimals: their sums are exact
 
     with connection.cursor() as cursor:
         cursor.execute("""
