@@ -1,6 +1,11 @@
 """Admin of products, planned run times and (read-only) production runs."""
 
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.contrib import admin
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from mfgplatform.admin_base import (
     EquipmentSubtreeFilter,
@@ -12,9 +17,15 @@ from mfgplatform.admin_base import (
     duration_minutes,
     shift_label,
 )
+from mfgplatform.calendar import parse_clock, production_date
 
 from .models import FactProduction, PlannedRunTime, Product
 from .resources import PlannedRunTimeResource, ProductResource
+
+
+def _production_day_now():
+    zone, day_start = ZoneInfo(settings.PLANT_TIME_ZONE), parse_clock(settings.PRODUCTION_DAY_START)
+    return production_date(timezone.now(), zone, day_start)
 
 
 @admin.register(Product)
@@ -30,12 +41,24 @@ class ProductAdmin(MasterDataAdmin):
 @admin.register(PlannedRunTime)
 class PlannedRunTimeAdmin(MasterDataAdmin):
     resource_classes = [PlannedRunTimeResource]
-    list_display = ("product", "equipment", "valid_from", "pri_seconds")
+    list_display = ("product", "equipment", "valid_from", "pri_seconds", "pri_today")
     list_filter = ("valid_from",)
     list_select_related = ("product", "equipment")
     search_fields = ("product__code", "product__name", "equipment__code", "equipment__name")
     autocomplete_fields = ("product", "equipment")
     ordering = ("product__code", "equipment__code", "-valid_from")
+
+    def get_queryset(self, request):
+        # What a run of this product on this unit would be measured against today: the same lookup the
+        # ingest API and load_facts use (production/sql/planned_run_time), so the list shows which record
+        # (or the product's default) is in effect.
+        return super().get_queryset(request).annotate(pri_today=RawSQL(
+            "mfg_planned_run_time(ref_planned_run_time.product_id, ref_planned_run_time.equipment_id, %s)",
+            [_production_day_now()]))
+
+    @admin.display(description="PRI applied today (s)")
+    def pri_today(self, obj):
+        return getattr(obj, "pri_today", None)
 
 
 @admin.register(FactProduction)

@@ -5,23 +5,24 @@ record, when, why), `audit_log` (what the platform did: jobs, loads, logins, exp
 (each refresh of an aggregate), `import_job` (each uploaded catalog file) and django-celery-results'
 task results (each task a worker finished). This module only reads them into one timeline of
 `HistoryEntry` rows, newest first, filtered the same way whatever the source: by source, by a text
-that the subject, event, actor or detail contains, by a start instant, and to failures only.
+that the subject, event, actor or detail contains, by a start instant, and to failures only. The
+timeline is one query: a part per source (per history table for the record changes), each reading its
+newest rows by its time index, merged by UNION ALL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from heapq import merge
-from itertools import islice
 
 from django.apps import apps
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import connection
+from psycopg import sql
 from simple_history.models import HistoricalChanges
 
-from ..models import AuditLog, ImportJob, MaterializedViewRefresh, RefreshOutcome
-from ..models.imports import ImportStatus
+from ..models import AuditLog, ImportJob, MaterializedViewRefresh
 
 
 @dataclass(frozen=True)
@@ -59,112 +60,111 @@ class HistoryFilter:
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _record_changes(f: HistoryFilter) -> Iterable[HistoryEntry]:
-    """Every model's simple-history records (one query per history table, each by its date index)."""
+def _like(text: str) -> str:
+    """An ILIKE pattern matching `text` anywhere, its own wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+Part = tuple[sql.Composable, list]
+# Every part yields: at, source, subject, event, actor, detail, failed.
+_PART = ("(SELECT {at} AS at, {source}::text, {subject}, {event}, {actor}, {detail}, {failed} FROM {relation} "
+         "WHERE {conditions} ORDER BY {at} DESC LIMIT %s)")
+
+
+def _part(f: HistoryFilter, *, source: str, relation: sql.Composable, at: str, subject: str, event: str,
+          actor: str, detail: str, failed: str, searched: tuple[str, ...], params: list | None = None) -> Part:
+    """One source's newest rows matching the filter; the column expressions are SQL over `relation`."""
+    conditions, values = [sql.SQL("true")], list(params or [])
+    if f.since:
+        conditions.append(sql.SQL("{} >= %s").format(sql.SQL(at)))
+        values.append(f.since)
+    if f.failed_only:
+        conditions.append(sql.SQL(failed))
+    if f.text:
+        conditions.append(sql.SQL("({})").format(sql.SQL(" OR ").join(sql.SQL(f"{c} ILIKE %s") for c in searched)))
+        values += [_like(f.text)] * len(searched)
+    query = sql.SQL(_PART).format(
+        at=sql.SQL(at), source=sql.Literal(source), subject=sql.SQL(subject), event=sql.SQL(event),
+        actor=sql.SQL(actor), detail=sql.SQL(detail), failed=sql.SQL(failed), relation=relation,
+        conditions=sql.SQL(" AND ").join(conditions))
+    return query, [*values, f.limit]
+
+
+def _with_user(table: str, user_column: str) -> sql.Composable:
+    users = get_user_model()._meta
+    return sql.SQL("{} AS t LEFT JOIN {} AS u ON u.{} = t.{}").format(
+        sql.Identifier(table), sql.Identifier(users.db_table), sql.Identifier(users.pk.column),
+        sql.Identifier(user_column))
+
+
+USERNAME = "coalesce(u.username, '')"
+
+
+def _record_changes(f: HistoryFilter) -> list[Part]:
+    """Every model's simple-history records: a part per history table."""
     if f.failed_only:
         return []
-    streams = []
+    parts = []
     for model in apps.get_models():
         if not issubclass(model, HistoricalChanges):
             continue
-        queryset = model._default_manager.select_related("history_user").order_by("-history_date")
-        if f.since:
-            queryset = queryset.filter(history_date__gte=f.since)
-        if f.text:
-            match = Q(history_change_reason__icontains=f.text) | Q(history_user__username__icontains=f.text)
-            if any(field.name == "code" for field in model._meta.fields):
-                match |= Q(code__icontains=f.text)
-            queryset = queryset.filter(match)
-        streams.append(_changes_of(model, queryset[:f.limit]))
-    return merge(*streams, key=lambda entry: entry.at, reverse=True)
+        has_code = any(field.name == "code" for field in model._meta.fields)
+        key = "code" if has_code else model.instance_type._meta.pk.column
+        label = model._meta.verbose_name.removeprefix("historical ")
+        parts.append(_part(
+            f, source="change", relation=_with_user(model._meta.db_table, "history_user_id"), at="t.history_date",
+            subject=f"%s || ' ' || t.{key}::text",
+            event="CASE t.history_type WHEN '+' THEN 'created' WHEN '~' THEN 'changed' WHEN '-' THEN 'deleted' END",
+            actor=USERNAME, detail="coalesce(t.history_change_reason, '')", failed="false",
+            searched=("t.history_change_reason", "u.username", *(("t.code",) if has_code else ())), params=[label],
+        ))
+    return parts
 
 
-def _changes_of(model, records) -> Iterable[HistoryEntry]:
-    label = model._meta.verbose_name.removeprefix("historical ")
-    for record in records:
-        yield HistoryEntry(
-            at=record.history_date, source="change", subject=f"{label} {getattr(record, 'code', record.pk)}",
-            event=HISTORY_TYPES.get(record.history_type, record.history_type),
-            actor=record.history_user.get_username() if record.history_user else "",
-            detail=record.history_change_reason or "",
-        )
+def _audit_events(f: HistoryFilter) -> list[Part]:
+    failed = "(t.action LIKE '%%.failed' OR t.action LIKE '%%.lost' OR t.action LIKE '%%.rejected')"
+    return [_part(
+        f, source="audit", relation=sql.SQL("{} AS t").format(sql.Identifier(AuditLog._meta.db_table)),
+        at="t.occurred_at", subject="concat_ws(' ', nullif(t.object_type, ''), nullif(t.object_id, ''))",
+        event="t.action", actor="t.actor_label",
+        detail="coalesce(t.payload ->> 'error', t.payload ->> 'reason', '')", failed=failed,
+        searched=("t.action", "t.actor_label", "t.object_type", "t.object_id"),
+    )]
 
 
-FAILED_ACTIONS = Q(action__endswith=".failed") | Q(action__endswith=".lost") | Q(action__endswith=".rejected")
+def _refreshes(f: HistoryFilter) -> list[Part]:
+    return [_part(
+        f, source="refresh", relation=sql.SQL("{} AS t").format(sql.Identifier(MaterializedViewRefresh._meta.db_table)),
+        at="t.started_at", subject="t.view_name::text", event="'refresh ' || t.outcome", actor="t.triggered_by::text",
+        detail="CASE WHEN t.error <> '' THEN t.error ELSE coalesce(t.row_count || ' rows', '') END",
+        failed="t.outcome <> 'success'", searched=("t.view_name", "t.triggered_by", "t.error"),
+    )]
 
 
-def _audit_events(f: HistoryFilter) -> Iterable[HistoryEntry]:
-    queryset = AuditLog.objects.order_by("-occurred_at", "-id")
-    if f.since:
-        queryset = queryset.filter(occurred_at__gte=f.since)
-    if f.failed_only:
-        queryset = queryset.filter(FAILED_ACTIONS)
-    if f.text:
-        queryset = queryset.filter(Q(action__icontains=f.text) | Q(actor_label__icontains=f.text)
-                                   | Q(object_type__icontains=f.text) | Q(object_id__icontains=f.text))
-    for event in queryset[:f.limit]:
-        payload = event.payload if isinstance(event.payload, dict) else {}
-        yield HistoryEntry(
-            at=event.occurred_at, source="audit", subject=" ".join(filter(None, (event.object_type, event.object_id))),
-            event=event.action, actor=event.actor_label,
-            detail=str(payload.get("error") or payload.get("reason") or ""),
-            failed=event.action.endswith((".failed", ".lost", ".rejected")),
-        )
+def _imports(f: HistoryFilter) -> list[Part]:
+    return [_part(
+        f, source="import", relation=_with_user(ImportJob._meta.db_table, "created_by_id"), at="t.created_at",
+        subject="t.file_name || ' → ' || t.model_label", event="'import ' || t.status", actor=USERNAME,
+        detail="t.reason::text", failed="t.status IN ('failed', 'rejected')",
+        searched=("t.file_name", "t.model_label", "t.reason", "u.username"),
+    )]
 
 
-def _refreshes(f: HistoryFilter) -> Iterable[HistoryEntry]:
-    queryset = MaterializedViewRefresh.objects.order_by("-started_at", "-id")
-    if f.since:
-        queryset = queryset.filter(started_at__gte=f.since)
-    if f.failed_only:
-        queryset = queryset.exclude(outcome=RefreshOutcome.SUCCESS)
-    if f.text:
-        queryset = queryset.filter(Q(view_name__icontains=f.text) | Q(triggered_by__icontains=f.text)
-                                   | Q(error__icontains=f.text))
-    for entry in queryset[:f.limit]:
-        rows = f"{entry.row_count} rows" if entry.row_count is not None else ""
-        yield HistoryEntry(at=entry.started_at, source="refresh", subject=entry.view_name,
-                           event=f"refresh {entry.outcome}", actor=entry.triggered_by,
-                           detail=entry.error or rows, failed=entry.outcome != RefreshOutcome.SUCCESS)
-
-
-def _imports(f: HistoryFilter) -> Iterable[HistoryEntry]:
-    queryset = ImportJob.objects.defer("content", "preview").select_related("created_by").order_by("-created_at")
-    if f.since:
-        queryset = queryset.filter(created_at__gte=f.since)
-    if f.failed_only:
-        queryset = queryset.filter(status__in=(ImportStatus.FAILED, ImportStatus.REJECTED))
-    if f.text:
-        queryset = queryset.filter(Q(file_name__icontains=f.text) | Q(model_label__icontains=f.text)
-                                   | Q(reason__icontains=f.text) | Q(created_by__username__icontains=f.text))
-    for job in queryset[:f.limit]:
-        yield HistoryEntry(
-            at=job.created_at, source="import", subject=f"{job.file_name} → {job.model_label}",
-            event=f"import {job.status}", actor=job.created_by.get_username() if job.created_by else "",
-            detail=job.reason, failed=job.status in (ImportStatus.FAILED, ImportStatus.REJECTED),
-        )
-
-
-def _task_results(f: HistoryFilter) -> Iterable[HistoryEntry]:
+def _task_results(f: HistoryFilter) -> list[Part]:
     from django_celery_results.models import TaskResult
 
-    queryset = TaskResult.objects.order_by("-date_done", "-id")
-    if f.since:
-        queryset = queryset.filter(date_done__gte=f.since)
-    if f.failed_only:
-        queryset = queryset.filter(status="FAILURE")
-    if f.text:
-        queryset = queryset.filter(Q(task_name__icontains=f.text) | Q(worker__icontains=f.text)
-                                   | Q(task_id__icontains=f.text))
-    for result in queryset[:f.limit]:
-        yield HistoryEntry(at=result.date_done, source="task", subject=result.task_name or result.task_id,
-                           event=f"task {result.status.lower()}", actor=result.worker or "",
-                           detail=result.traceback.splitlines()[-1] if result.traceback else "",
-                           failed=result.status == "FAILURE")
+    return [_part(
+        f, source="task", relation=sql.SQL("{} AS t").format(sql.Identifier(TaskResult._meta.db_table)),
+        at="t.date_done", subject="coalesce(nullif(t.task_name, ''), t.task_id)::text",
+        event="'task ' || lower(t.status)", actor="coalesce(t.worker, '')::text",
+        # The traceback's last line: the exception and its message.
+        detail="coalesce(regexp_replace(rtrim(t.traceback, E'\\n'), '^.*\\n', ''), '')",
+        failed="t.status = 'FAILURE'", searched=("t.task_name", "t.worker", "t.task_id"),
+    )]
 
 
-# source key -> (label, reader); every reader yields its newest entries first, at most the filter's limit.
-SOURCES: dict[str, tuple[str, Callable[[HistoryFilter], Iterable[HistoryEntry]]]] = {
+# source key -> (label, the parts of its query)
+SOURCES: dict[str, tuple[str, Callable[[HistoryFilter], list[Part]]]] = {
     "change": ("record changes (history)", _record_changes),
     "audit": ("audit log", _audit_events),
     "refresh": ("aggregate refreshes", _refreshes),
@@ -176,5 +176,13 @@ SOURCES: dict[str, tuple[str, Callable[[HistoryFilter], Iterable[HistoryEntry]]]
 def run_and_change_history(f: HistoryFilter | None = None) -> list[HistoryEntry]:
     """The newest `f.limit` entries of the chosen sources, merged into one timeline, newest first."""
     f = f or HistoryFilter()
-    chosen = [reader for key, (_, reader) in SOURCES.items() if not f.sources or key in f.sources]
-    return list(islice(merge(*(reader(f) for reader in chosen), key=lambda entry: entry.at, reverse=True), f.limit))
+    parts = [part for key, (_, build) in SOURCES.items() if not f.sources or key in f.sources for part in build(f)]
+    if not parts:
+        return []
+    query = sql.SQL("SELECT * FROM ({}) AS timeline ORDER BY at DESC LIMIT %s").format(
+        sql.SQL(" UNION ALL ").join(part for part, _ in parts))
+    params = [value for _, values in parts for value in values] + [f.limit]
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(query.as_string(connection.connection), params)
+        return [HistoryEntry(*row) for row in cursor.fetchall()]

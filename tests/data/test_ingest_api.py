@@ -280,3 +280,19 @@ def test_the_api_and_load_facts_take_the_same_planned_run_time(client, token, pl
     assert _post(client, {"events": [late]}, token).json()["accepted"] == 1
     # Only a later record left: the product's default, not the future record the API used to pick.
     assert FactProduction.objects.get(product=product, started_at__hour=10).pri_seconds == Decimal("30")
+
+
+def test_the_admin_shows_the_planned_run_time_the_writers_would_take_today(plant, admin_client):
+    """The planned run time list runs the same lookup: a record valid only from tomorrow is not in effect,
+    the product's default is."""
+    from django.utils import timezone
+
+    product = Product.objects.create(code="API-P3", name="Seal", unit=Product.objects.get(code="API-P1").unit,
+                                     default_pri_seconds=Decimal("30"))
+    PlannedRunTime.objects.create(product=product, equipment=plant, pri_seconds=Decimal("10"),
+                                  valid_from=timezone.now().date() + dt.timedelta(days=2))
+    page = admin_client.get("/admin/production/plannedruntime/", {"q": "API-P3"}, HTTP_HOST="127.0.0.1", secure=True)
+    assert page.status_code == 200
+    [row] = page.context["cl"].result_list
+    assert (row.pri_seconds, row.pri_today) == (Decimal("10"), Decimal("30"))
+    assert '<td class="field-pri_today">30.0000</td>' in page.content.decode()
