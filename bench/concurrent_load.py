@@ -5,14 +5,15 @@
 
 In one scratch database (bench_load_<DATABASE name>, all migrations, dropped afterwards): seed the
 simulated plant (`seed_iso_compliant --size <--seed-size>`) so the admin pages have data, start
-gunicorn with `--workers` sync workers on a free loopback port, then three phases of `--seconds` each:
+gunicorn with `--workers` sync workers on a free loopback port, then four phases of `--seconds` each:
 
 1. one ingest client alone: sensor readings POSTed to /api/ingest/v1/events in batches of `--batch`
    with a bearer token, back to back (the baseline of the ingest figures);
 2. one admin user alone, browsing a fixed round of pages: the fact changelists (sensor readings,
    production, downtime), the equipment changelist, a production record's and an equipment record's
    change page, and the performance home of the workbench (the baseline of the admin figures);
-3. `--ingest-clients` ingest clients and `--admin-users` admin users at once.
+3. `--ingest-clients` ingest clients alone (how ingest scales with clients);
+4. `--ingest-clients` ingest clients and `--admin-users` admin users at once.
 
 Each client is a thread with its own HTTP connection; bodies are built before the clock starts for
 each request. Printed per phase: events/s or requests/s, p50 and p99 of the request time, errors
@@ -80,7 +81,7 @@ class Tally:
 
     def line(self, unit: str, baseline: Tally | None = None) -> str:
         ratio = f"   ratio to 1 client {self.per_second / baseline.per_second:5.2f}" if baseline else ""
-        text = (f"  {self.name:<34} {self.per_second:>9,.0f} {unit}   requests {len(self.latencies):>6,}   "
+        text = (f"  {self.name:<34} {self.per_second:>9,.1f} {unit}   requests {len(self.latencies):>6,}   "
                 f"p50 {self.percentile(0.50):>6.0f} ms   p99 {self.percentile(0.99):>6.0f} ms   "
                 f"errors {self.errors}{ratio}")
         if self.by_page:
@@ -155,7 +156,7 @@ def sensor_batch(codes: list[str], first_minute: int, batch: int) -> tuple[bytes
 
 
 def ingest_client(server: Server, token: str, codes: list[str], first_minute: int, batch: int, until: float,
-                  tally: Tally) -> None:
+                  tally: Tally, reached: list[int]) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     minute = first_minute
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
@@ -179,6 +180,8 @@ def ingest_client(server: Server, token: str, codes: list[str], first_minute: in
         tally.record(latency, events=answer.get("accepted", 0),
                      error=f"{refused} events refused: {data[:200]!r}" if refused else "")
     conn.close()
+    with tally.lock:
+        reached[0] = max(reached[0], minute)
 
 
 def admin_user(server: Server, session: str, pages: list[str], offset: int, until: float, tally: Tally) -> None:
@@ -209,7 +212,8 @@ def phase(server: Server, token: str, session: str, pages: list[str], units: lis
     for client in range(ingest_clients):
         codes = units[client * UNITS_PER_CLIENT:(client + 1) * UNITS_PER_CLIENT]
         threads.append(threading.Thread(target=ingest_client,
-                                        args=(server, token, codes, next_minute[0], batch, until, ingest)))
+                                        args=(server, token, codes, next_minute[0], batch, until, ingest,
+                                              next_minute)))
     for user in range(admin_users):
         threads.append(threading.Thread(target=admin_user, args=(server, session, pages, user, until, admin)))
     started = time.monotonic()
@@ -218,8 +222,8 @@ def phase(server: Server, token: str, session: str, pages: list[str], units: lis
     for thread in threads:
         thread.join()
     ingest.seconds = admin.seconds = time.monotonic() - started
-    # The next phase writes after every reading of this one (fresh chunks, as live ingest does).
-    next_minute[0] += int(seconds * 10_000)
+    # next_minute now holds the last minute any client wrote: the next phase writes after every reading of
+    # this one (fresh chunks, as live ingest does).
     return ingest, admin
 
 
@@ -287,6 +291,7 @@ def run(args) -> None:
                 "batch": args.batch, "next_minute": next_minute}
         one_ingest, _ = phase(server, ingest_clients=1, admin_users=0, **kind)
         _, one_admin = phase(server, ingest_clients=0, admin_users=1, **kind)
+        many_ingest, _ = phase(server, ingest_clients=args.ingest_clients, admin_users=0, **kind)
         ingest, admin = phase(server, ingest_clients=args.ingest_clients, admin_users=args.admin_users, **kind)
     finally:
         server.stop()
@@ -294,6 +299,7 @@ def run(args) -> None:
     print("alone:", flush=True)
     print(one_ingest.line("events/s"))
     print(one_admin.line("req/s"))
+    print(many_ingest.line("events/s", one_ingest))
     print("together:")
     print(ingest.line("events/s", one_ingest))
     print(admin.line("req/s", one_admin), flush=True)

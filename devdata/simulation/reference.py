@@ -205,6 +205,7 @@ class Reference:
     piece: DimUnitOfMeasure
     millimetre: DimUnitOfMeasure
     non_working_days: set[dt.date]
+    holidays: set[dt.date]
 
 
 def link_failure_modes(failure_modes: dict[str, FailureMode], classes: dict[str, EquipmentClass]) -> None:
@@ -233,4 +234,6 @@ def ensure_reference(first_day: dt.date, last_day: dt.date, *, weekend_nights: b
         millimetre=ensure_unit(*catalog.MILLIMETRE_UNIT),
         # The night shift of the last day ends on the next calendar day.
         non_working_days=ensure_dates(first_day, last_day + dt.timedelta(days=1)),
+        holidays=set(DimDate.objects.filter(date__range=(first_day, last_day), is_holiday=True)
+                     .values_list("date", flat=True)),
     )

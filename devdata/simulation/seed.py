@@ -136,7 +136,7 @@ def seed_plant(
         plant = ensure_plant(layout, reference, options.first_day)
         windows: list[Window] = shift_windows(
             shift_patterns(reference.shifts), options.first_day, options.days, reference.non_working_days,
-            plant_zone(), day_start(),
+            plant_zone(), day_start(), reference.holidays,
         )
         interval = options.size.sensor_interval_seconds
         result.chunk_interval = sensor_chunk_interval(

@@ -1,8 +1,9 @@
 """Shift occurrences over the simulated horizon.
 
-A shift runs on a production day when the day is a working day (no weekend, no holiday) and the
-shift's weekday list allows it. The night shift crosses midnight and belongs to the production day
-on which it starts (mfgplatform.calendar). Times are whole epoch seconds (UTC) from here on.
+A shift runs on a production day by the plant calendar's rule: without a weekday list on working days
+(no weekend, no holiday), with one on the listed weekdays except holidays. The night shift crosses
+midnight and belongs to the production day on which it starts (mfgplatform.calendar). Times are
+whole epoch seconds (UTC) from here on.
 """
 
 from __future__ import annotations
@@ -61,15 +62,20 @@ def shift_windows(
     non_working_days: set[dt.date],
     tz: ZoneInfo,
     day_start: dt.time,
+    holidays: set[dt.date] = frozenset(),
 ) -> list[Window]:
+    """The occurrences of the patterns in the horizon, by the plant calendar's rule (mv_shift_occurrence,
+    mfg_shift_at): a pattern without weekdays runs on working days, one with weekdays on those weekdays
+    except holidays (so a weekend night shift runs on weekends)."""
     patterns = sorted(patterns, key=lambda pattern: (pattern.sort_order, pattern.code))
     raw: list[tuple[dt.date, ShiftPattern, int, int, tuple[tuple[int, int], ...]]] = []
     for offset in range(days):
         day = first_day + dt.timedelta(days=offset)
-        if day in non_working_days:
-            continue
         for pattern in patterns:
-            if pattern.weekdays and day.isoweekday() not in pattern.weekdays:
+            if pattern.weekdays:
+                if day.isoweekday() not in pattern.weekdays or day in holidays:
+                    continue
+            elif day in non_working_days:
                 continue
             window = calendar.shift_window(pattern.start, pattern.end, day, tz, day_start)
             # The same windows as the time model's (calendar.break_window), cut to the occurrence.

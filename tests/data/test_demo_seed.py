@@ -64,6 +64,12 @@ def test_the_demo_plant_shows_its_dst_night_and_no_artefacts(plant_in_berlin, fi
     assert len(lengths) == days - 1
     assert {pot for day, pots in lengths.items() if day != change_night for pot in pots} == {8 * 3600}
     assert change_night.isoweekday() == 6
+    # ... and the plant works in it: the simulation books runs into the weekend night shift, labelled W.
+    ((runs, apt),) = _rows("SELECT count(*), sum(extract(epoch FROM ended_at - started_at)) FROM fact_production f "
+                           "JOIN dim_shift s ON s.id = f.shift_id WHERE s.code = 'W' AND f.date_key = %s",
+                           [int(change_night.strftime("%Y%m%d"))])
+    assert runs > 0
+    assert apt > (hours - 1) * 3600 * 6  # most of the night on at least six of the twelve units
 
     # The simulation never runs faster than PRI: effectiveness PRI·PQ / APT ≤ 100 % on every unit × shift.
     faster = _rows("SELECT equipment_id, date_key, shift_id, pri_pq_s / apt_s FROM agg_time_model "

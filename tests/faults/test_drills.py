@@ -1,5 +1,6 @@
 """Fault drills on real parts: database sessions killed with pg_terminate_backend mid-load, mid-batch and
-mid-refresh, a worker SIGKILLed mid-job, Redis stopped under the web app.
+mid-refresh, a worker SIGKILLed mid-job, a web process SIGKILLed while it checks an upload, Redis stopped
+under the web app.
 
 Each drill asserts what the user is told, what the audit log keeps, that nothing is partial or
 duplicated, and that the platform recovers without restarting anything else. The processes under

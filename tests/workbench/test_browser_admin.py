@@ -13,7 +13,7 @@ from equipment.models import Equipment
 from equipment.services import equipment_save
 from mfgplatform.compliance.delivery import send_due_reports
 from mfgplatform.models import ReportSubscription
-from reliability.models import FailureMode
+from reliability.models import DowntimeReason, FailureMode
 from tests.admin_workbench import factories
 from tests.admin_workbench.test_browser import CHROMIUM, browser_page  # noqa: F401 (the fixture)
 from tests.ops.conftest import keep_reference_data, smtp_server  # noqa: F401 (fixtures)
@@ -142,4 +142,57 @@ def test_typed_attributes_history_and_failure_codes_in_a_browser(live_server, en
     page.wait_for_url(f"{base}/admin/reliability/factdowntime/")
     stop.refresh_from_db()
     assert stop.failure_mode == own
+    page.goto("about:blank")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("keep_reference_data")
+def test_worst_line_its_top_reasons_and_its_pumps_by_clicks_from_the_landing_page(
+        seeded_plant, live_server, engineer, browser_page):  # noqa: F811
+    """The question the workbench exists for, answered by clicks only (no typed URL): which line was
+    worst in the week, why, and how reliable are its pumps — each answer equal to the KPI service's."""
+    from mfgplatform.kpi import compute_elements, compute_kpis
+
+    page, base = browser_page, live_server.url
+    clicks = 0
+
+    def click(selector: str) -> None:
+        nonlocal clicks
+        clicks += 1
+        page.click(selector)
+        page.wait_for_load_state()
+
+    _log_in(page, base, engineer.username)
+    page.select_option("#wb-range", "")
+    page.fill("input[name=start]", str(START))
+    page.fill("input[name=end]", str(END))
+    click(".wb-selection input[type=submit]")
+    node = None
+    while node is None or node.taxonomy_level < 5:
+        shown = page.eval_on_selector_all(
+            "#table-children tbody tr", "rows => rows.map(r => [r.cells[0].innerText, "
+            "r.querySelector('td.wb-percent') && r.querySelector('td.wb-percent').dataset.value])")
+        oee = {code: float(value) for code, value in shown if value}
+        worst = min(oee, key=oee.get)
+        assert shown[0][0] == worst  # worst first
+        assert oee[worst] == pytest.approx(
+            compute_kpis(["oee"], equipment=[worst], start=START, end=END)[0].value, rel=1e-12)
+        click("#table-children tbody tr:first-child a")
+        node = Equipment.objects.get(code=worst)
+
+    click("nav.wb-nav a:text-is('Downtime Pareto')")
+    top = page.inner_text("#table-pareto tbody tr:first-child td:first-child")
+    sums = compute_elements("downtime_by_reason", equipment=[node.code], start=START, end=END, group_by="reason")
+    longest = max(sums, key=lambda row: row.elements["STOP_S"])
+    assert top == DowntimeReason.objects.get(pk=longest.group).code  # the top reason by stop time
+
+    click("nav.wb-nav a:text-is('Reliability')")
+    support = page.eval_on_selector_all(
+        "#table-support tbody tr", "rows => rows.map(r => [r.cells[0].innerText, r.cells[1].innerText])")
+    pumps = Equipment.objects.filter(path__startswith=f"{node.path}/", equipment_class__code="PU")
+    assert {code for code, _ in support} >= {pump.code for pump in pumps}
+    for code, class_name in support:
+        unit = Equipment.objects.select_related("equipment_class").get(code=code)
+        assert class_name == unit.equipment_class.name
+    assert clicks <= 6
     page.goto("about:blank")

@@ -33,20 +33,17 @@ def _row(group: str, results: dict) -> dict:
     }
 
 
-def _columns(first: Column) -> list[Column]:
-    return [first, Column("failures", "Failures", INTEGER), Column("operating_h", "Operating time", HOURS),
+def _columns(*first: Column) -> list[Column]:
+    return [*first, Column("failures", "Failures", INTEGER), Column("operating_h", "Operating time", HOURS),
             Column("mtbf", "MTBF", HOURS), Column("mttr", "MTTR", HOURS),
             Column("failure_rate", "λ per 1,000 h", RATE), Column("rate_lower", "λ lower (90 %)", RATE),
             Column("rate_upper", "λ upper (90 %)", RATE), Column("availability", "Availability (ISO 14224)", PERCENT),
             Column("note", "Note")]
 
 
-def work_units(codes, group_by: str) -> dict[str, bool]:
-    """Per group code: whether it is a work unit (an equipment class: whether its units are)."""
-    if group_by == "equipment":
-        units = Equipment.objects.filter(code__in=list(codes)).select_related("equipment_class")
-        return {unit.code: is_work_unit(unit) for unit in units}
-    return dict(EquipmentClass.objects.filter(code__in=list(codes)).values_list("code", "is_work_unit"))
+def work_units(class_codes) -> dict[str, bool]:
+    """Per equipment class code: whether its units are work units."""
+    return dict(EquipmentClass.objects.filter(code__in=list(class_codes)).values_list("code", "is_work_unit"))
 
 
 @workbench_view("reliability.view_factdowntime")
@@ -56,7 +53,11 @@ def reliability(request):
     by_class = kpis.grouped(CODES, selection, "equipment_class")
     by_unit = kpis.grouped(CODES, selection, "equipment")
     by_mode = kpis.grouped(CODES, selection, "failure_mode")
-    class_works, unit_works = work_units(by_class, "equipment_class"), work_units(by_unit, "equipment")
+    class_works = work_units(by_class)
+    units = Equipment.objects.filter(code__in=list(by_unit)).select_related("equipment_class")
+    unit_works = {unit.code: is_work_unit(unit) for unit in units}
+    # The class beside each unit, so "how reliable are its pumps" is read off the table.
+    unit_classes = {unit.code: str(unit.equipment_class.name) if unit.equipment_class else "" for unit in units}
     unit_page = reverse("workbench:unit")
 
     def unit_rows(support: bool) -> list[dict]:
@@ -64,7 +65,7 @@ def reliability(request):
         for code, results in by_unit.items():
             if unit_works.get(code, True) == support:
                 continue
-            row = _row(code, results)
+            row = _row(code, results) | {"class_name": unit_classes.get(code, "")}
             if row["failures"] == 0 and row["operating_h"] == 0 and row["mttr"] is None and support is False:
                 continue
             row["url"] = f"{unit_page}?{selection.query(node=code)}"
@@ -79,10 +80,10 @@ def reliability(request):
         Table("summary", "The selection", _columns(Column("group", "")), [overall]),
         Table("classes", "By equipment class (support classes last)", _columns(Column("group", "Class")),
               class_rows),
-        Table("units", "Work units, most failures first", _columns(Column("group", "Unit", link_key="url")),
-              unit_rows(False)),
-        Table("support", "Support equipment (runs continuously; not in OEE)",
-              _columns(Column("group", "Unit", link_key="url")), unit_rows(True),
+        Table("units", "Work units, most failures first",
+              _columns(Column("group", "Unit", link_key="url"), Column("class_name", "Class")), unit_rows(False)),
+        Table("support", "Support equipment (pumps, compressors: runs continuously; not in OEE)",
+              _columns(Column("group", "Unit", link_key="url"), Column("class_name", "Class")), unit_rows(True),
               note="Operating time (ISO 14224) of support equipment is its time in service minus its recorded "
                    "downtime; of a work unit, its AUPT (runs and setup)."),
         Table("modes", "By ISO 14224 failure mode (operating time of the whole selection is the exposure)",
