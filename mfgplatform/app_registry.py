@@ -1,9 +1,10 @@
 """What the apps declare for the shared layer, in a module of an agreed name, found on first read.
 
-The shared layer never imports a domain app; a domain declares its fact formats in `<app>/facts.py`, its
-aggregates in `<app>/aggregates.py`, its compliance findings in `<app>/compliance.py` (and its KPI formulas
-in `<app>/kpis.py`), each calling the registry's `register`. Reading a registry imports that module of every
-installed app once (Django's autodiscovery), so an app's declarations are there whoever asks first.
+The shared layer never imports a domain app; a domain declares its KPI formulas and element sources in
+`<app>/kpis.py`, its fact formats in `<app>/facts.py`, its aggregates in `<app>/aggregates.py` and its
+compliance findings in `<app>/compliance.py`, each calling the registry's `register`. Reading a registry
+imports that module of every installed app once (Django's autodiscovery), so an app's declarations are
+there whoever asks first.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from django.utils.module_loading import autodiscover_modules
-
+from ..app_registry import AppRegistry
 from .types import NotComputable, Number
 
 if TYPE_CHECKING:
@@ -63,38 +62,25 @@ class KpiFormula:
         return value, None, flags, details
 
 
-_formulas: dict[str, KpiFormula] = {}
-_sources: dict[str, ElementSource] = {}
-_discovered = False
+# Both filled by the apps' `kpis.py` (mfgplatform.app_registry).
+_formulas: AppRegistry[KpiFormula] = AppRegistry("kpis", "KPI")
+_sources: AppRegistry[ElementSource] = AppRegistry("kpis", "element source")
 
 
 def register_kpi(formula: KpiFormula) -> KpiFormula:
-    if formula.code in _formulas and _formulas[formula.code] is not formula:
-        raise ValueError(f"KPI {formula.code} is registered twice")
-    _formulas[formula.code] = formula
-    return formula
+    return _formulas.register(formula.code, formula)
 
 
 def register_source(source: ElementSource) -> ElementSource:
-    _sources[source.name] = source
-    return source
-
-
-def _discover() -> None:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("kpis")
-        _discovered = True
+    return _sources.register(source.name, source)
 
 
 def kpi_formulas() -> dict[str, KpiFormula]:
-    _discover()
-    return dict(_formulas)
+    return _formulas.entries()
 
 
 def element_sources() -> dict[str, ElementSource]:
-    _discover()
-    return dict(_sources)
+    return _sources.entries()
 
 
 # --- arithmetic helpers the formulas share -----------------------------------------------------

@@ -24,7 +24,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from mfgplatform.calendar import date_key, local_instant, parse_clock
+from mfgplatform.calendar import UNSCHEDULED, date_key, local_instant, parse_clock, shift_label
 from mfgplatform.kpi.service import _lookup_id, resolve_dates, resolve_equipment
 
 from ..moments import combine_arrays
@@ -185,7 +185,7 @@ SELECT min(v.lsl), max(v.usl), max(v.lsl_max), min(v.usl_min), min(v.target)
     def describe(i: int) -> str:
         if not labels:  # every label at once, on first use: a chart needs them all
             days = {key: _day(key).isoformat() for key in set(day_keys.tolist())}
-            shift_names = {key: names["shift"].get(int(key), "outside shifts") for key in set(shifts.tolist())}
+            shift_names = {key: shift_label(int(key), names["shift"]) for key in set(shifts.tolist())}
             labels.extend(f"{days[d]} {shift_names[s]} #{int(k)} {names['unit'][int(u)]}" for d, s, k, u in zip(
                 day_keys.tolist(), shifts.tolist(), numbers.tolist(), units.tolist(), strict=True))
         return labels[i]
@@ -260,7 +260,7 @@ def inspection_subgroups(selection: Selection) -> Samples:
         params = [selection.defect_type_id, selection.defect_type_id, *params]
     rows = _fetch(f"""
 SELECT extract(epoch FROM coalesce(lower(o.occurrence), v.production_date::timestamptz))::float8 AS at,
-       v.date_key, coalesce(s.code, 'outside shifts'), sum(v.inspected_qty),
+       v.date_key, coalesce(s.code, %s), sum(v.inspected_qty),
        coalesce(sum(v.defective_qty) FILTER (WHERE {of_type}), 0),
        coalesce(sum(v.defect_count) FILTER (WHERE {of_type}), 0)
   FROM mv_quality_by_defect AS v
@@ -269,7 +269,7 @@ SELECT extract(epoch FROM coalesce(lower(o.occurrence), v.production_date::times
  WHERE {' AND '.join(where)}
  GROUP BY 1, 2, 3
 HAVING sum(v.inspected_qty) > 0
- ORDER BY 1, 3""", params)  # noqa: S608
+ ORDER BY 1, 3""", [UNSCHEDULED, *params])  # noqa: S608
     shifts = [row[2] for row in rows]
     at, day_keys, inspected, defective, defects = np.array(
         [(a, d, i, f, c) for a, d, _, i, f, c in rows], dtype=float).reshape(len(rows), 5).T

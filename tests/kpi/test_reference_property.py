@@ -40,6 +40,7 @@ EVERY_DAY = range(1, 8)
 WINDOWS = {"spring": dt.date(2025, 3, 28), "autumn": dt.date(2025, 10, 24)}
 WINDOW_DAYS = 3
 SERVICE_END = dt.date(2025, 10, 29)
+COMMISSIONED = dt.date(2025, 3, 29)
 REASONS = [("R-PLAN", "planned_downtime", {}), ("R-FAIL", "delay", {"failure": True, "mode": "BRD"}),
            ("R-MINOR", "delay", {"minor": True}), ("R-SETUP", "setup", {}), ("R-IDLE", "idle", {}),
            ("R-PM", "planned_downtime", {"maintenance": "preventive"}), ("R-NONE", "", {"maintenance": "corrective"})]
@@ -144,6 +145,9 @@ def make_units(prefix: str):
     pumps = EquipmentClass.objects.get_or_create(code="TPP", defaults={
         "name": "Test pumps", "category": "rotating", "is_work_unit": False})[0]
     units = [make_equipment(f"{prefix}-M{i}", parent=line, decommissioned_on=SERVICE_END) for i in (1, 2)]
+    # The second machine is commissioned in the middle of the spring window: no occurrence before.
+    units[1].commissioned_on = COMMISSIONED
+    units[1].save()
     units.append(make_equipment(f"{prefix}-P1", parent=line, cls=pumps, decommissioned_on=SERVICE_END))
     reasons = [make_reason(f"{prefix}{code}", category, **options) for code, category, options in REASONS]
     return units, reasons

@@ -67,3 +67,15 @@ def test_an_individuals_chart_reads_each_measurement_in_time_order(plant, refres
     assert result.capability.n == 6
     with pytest.raises(ValueError, match="no choice of σ_within"):
         control_chart(select("i_mr", characteristic="bore", start=DAY, end=DAY), estimator="pooled")
+
+
+def test_an_inspection_outside_every_shift_is_in_the_unscheduled_occurrence(plant, refresh):
+    # 23:00: after the late shift, no night shift. Its subgroup is the day's unscheduled occurrence.
+    add_inspection(plant[0], at(8), inspected=50, defective=1, defects=1)
+    add_inspection(plant[0], at(23), inspected=20, defective=2, defects=2)
+    refresh("mv_quality_by_defect")
+    c = control_chart(select("c", equipment=["Q-M1"], start=DAY, end=DAY))
+    (panel,) = c.chart.panels
+    # (A chart places the unscheduled occurrence at the start of its production day.)
+    assert [panel.samples.describe(i) for i in range(2)] == ["2025-03-10 Unscheduled", "2025-03-10 QA"]
+    assert list(panel.values) == [2.0, 1.0]
