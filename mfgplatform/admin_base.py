@@ -292,7 +292,10 @@ class LargeTableAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     indexed_date_hierarchy: IndexedDateHierarchy | None = None
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "indexed_date_hierarchy": self.indexed_date_hierarchy}
+        # No navigation sidebar: the fact tables are wide, and rendering the sidebar's links to every
+        # model was a seventh of the page's server time.
+        extra_context = {**(extra_context or {}), "indexed_date_hierarchy": self.indexed_date_hierarchy,
+                         "is_nav_sidebar_enabled": False}
         return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):

@@ -17,7 +17,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-# name → (path and query, viewport width, page height to keep or None for the whole page)
+# name → (path and query, viewport width, page height to keep or None for the whole page[, a link to
+# follow first: pages of one record are reached from a list, as their ids differ between databases])
 PAGES = {
     "home": ("/workbench/?range=last_7_days", 1280, None),
     "home-drill": ("/workbench/?node=PLANT1-MCH&range=last_30_days", 1280, None),
@@ -29,8 +30,15 @@ PAGES = {
     "sensor": ("/workbench/sensors/?node=PLANT1-MCH-L1-PU02&range=last_7_days", 1280, 1200),
     "compare": ("/workbench/?range=last_week&compare=previous", 1280, None),
     "tree": ("/workbench/equipment/", 1280, 1200),
-    "reports": ("/workbench/reports/?period=weekly", 1280, 900),
+    "reports": ("/workbench/reports/?period=weekly&scope=PLANT1-PKG-L2", 1280, 1100),
     "home-phone": ("/workbench/?range=last_7_days", 390, 1600),
+    "changelist-phone": ("/admin/production/factproduction/?subtree=PLANT1-PKG-L2", 390, 1400),
+    "equipment-attributes": ("/admin/equipment/equipment/?q=PLANT1-MLD-L1-PU01", 1280, None,
+                             "#result_list tbody tr:first-child th a"),
+    "equipment-history": ("/admin/equipment/equipment/?q=PLANT1-MLD-L1-PU01", 1280, 900,
+                          "#result_list tbody tr:first-child th a", "a.historylink"),
+    "failure-record": ("/admin/reliability/factdowntime/?subtree=PLANT1-MLD-L1", 1280, 1500,
+                       "#result_list tbody tr:first-child th a"),
 }
 
 
@@ -54,12 +62,15 @@ def main() -> None:
         page.click("input[type=submit]")
         page.wait_for_load_state()
         for name in args.only or PAGES:
-            path, width, height = PAGES[name]
+            path, width, height, *follow = PAGES[name]
             page.set_viewport_size({"width": width, "height": height or 900})
             response = page.goto(f"{args.base}{path}")
             if response is None or response.status != 200:
                 sys.stderr.write(f"{name}: HTTP {response.status if response else '?'}, skipped\n")
                 continue
+            for selector in follow:
+                page.click(selector)
+                page.wait_for_load_state()
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(300)  # the charts draw after DOMContentLoaded
             page.screenshot(path=str(out / f"workbench-{name}.png"), full_page=height is None)

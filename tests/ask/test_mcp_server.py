@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -33,9 +34,17 @@ def scratch_copy(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         connection.close()
     with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                     "AND pid <> pg_backend_pid()", [source])
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        # A template must have no other session; a terminated backend takes a moment to go away.
+        for attempt in range(20):
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                         "AND pid <> pg_backend_pid()", [source])
+            try:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
     db = settings.DATABASES["default"]
     yield f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{name}", name
     with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:

@@ -88,6 +88,11 @@ def test_reports_for_a_line_subscriptions_deliveries_and_the_phone(
         assert box["x"] + box["width"] <= PHONE["width"], code
     page.goto(f"{base}/admin/production/factproduction/?subtree={line.code}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Each row is a card: its quantities are on the screen, with their column's name.
+    good = page.locator("#result_list tbody tr:first-child td.field-good_qty")
+    box = good.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("e => getComputedStyle(e, '::before').content", good.element_handle()) == '"good qty: "'
     page.goto("about:blank")
 
 
@@ -188,7 +193,8 @@ def test_worst_line_its_top_reasons_and_its_pumps_by_clicks_from_the_landing_pag
 
     click("nav.wb-nav a:text-is('Reliability')")
     support = page.eval_on_selector_all(
-        "#table-support tbody tr", "rows => rows.map(r => [r.cells[0].innerText, r.cells[1].innerText])")
+        "#table-support tbody tr", "rows => rows.filter(r => r.cells.length > 1)"
+                                   ".map(r => [r.cells[0].innerText, r.cells[1].innerText])")
     pumps = Equipment.objects.filter(path__startswith=f"{node.path}/", equipment_class__code="PU")
     assert {code for code, _ in support} >= {pump.code for pump in pumps}
     for code, class_name in support:
