@@ -39,6 +39,7 @@ QUALITY = FactSpec(
         Column("shift", "code", required=False, lookup="dim_shift"),
     ),
     extra_joins=calendar_join("inspected_at"),
+    labelled_by="inspected_at",
     # The shapes of fact_quality's check constraints, as reasons per row.
     row_checks=(
         equipment_unit_check(),
@@ -91,6 +92,7 @@ SCRAP = FactSpec(
         Column("shift", "code", required=False, lookup="dim_shift"),
     ),
     extra_joins=calendar_join("occurred_at"),
+    labelled_by="occurred_at",
     row_checks=(
         equipment_unit_check(),
         calendar_check("occurred_at"),

@@ -79,6 +79,7 @@ DOWNTIME = FactSpec(
         Column("shift", "code", required=False, lookup="dim_shift"),
     ),
     extra_joins=calendar_join("started_at"),
+    labelled_by="started_at",
     row_checks=(
         equipment_unit_check(),
         calendar_check("started_at"),

@@ -165,6 +165,9 @@ class FactSpec:
     # The owning app's function to call, in the writing transaction, with the time range of rows written
     # around this format's insert (the ingest API's sensor readings), or None.
     record_writes: Callable[[dt.datetime | None, dt.datetime | None], None] | None = None
+    # The instant column whose production day and shift label a row (date_key, shift_id), or None for
+    # facts without them; `manage.py rezone_calendar` relabels by it.
+    labelled_by: str | None = None
 
     @property
     def required(self) -> list[str]:

@@ -14,8 +14,9 @@ from mfgplatform.aggregates.registry import refresh_views
 from mfgplatform.checks import plant_calendar_unchanged
 from mfgplatform.ingest.loader import load_csv
 from mfgplatform.models import AuditLog
+from production.models import FactProduction
 
-from .factories import add_run, ensure_dates, make_equipment, make_shift, only_shifts
+from .factories import add_run, ensure_dates, make_equipment, make_shift, only_shifts, product
 
 pytestmark = pytest.mark.django_db
 SPRING_NIGHT = dt.date(2025, 3, 29)  # the Saturday night into the spring change in Europe/Berlin
@@ -78,7 +79,28 @@ def test_the_ingest_api_refuses_a_batch_while_the_calendar_differs(settings, his
     assert "rezone_calendar" in response.json()["detail"]
 
 
+def _load_runs_at_0430_utc() -> None:
+    """Two runs at 04:30 and 04:40 UTC on Sunday 30 March 2025: one labelled by the rule, one with a shift
+    given in the file (D, an inactive day pattern: not the rule's label)."""
+    product()
+    day_shift = make_shift("D", dt.time(6), dt.time(14))
+    day_shift.is_active = False
+    day_shift.save()
+    text = ("equipment,product,started_at,ended_at,produced_qty,good_qty,pri_seconds,shift\n"
+            "RZ-1,TP-1,2025-03-30T04:30:00Z,2025-03-30T04:40:00Z,10,10,1,\n"
+            "RZ-1,TP-1,2025-03-30T04:40:00Z,2025-03-30T04:50:00Z,10,10,1,D\n")
+    assert load_csv("production", BytesIO(text.encode())).rejects == []
+
+
+def _labels() -> list[tuple]:
+    return list(FactProduction.objects.filter(started_at__hour=4).order_by("started_at")
+                .values_list("date_id", "shift__code"))
+
+
 def test_rezone_calendar_is_audited_and_rebuilds_the_history_in_the_new_zone(settings, history, admin_user):
+    _load_runs_at_0430_utc()
+    # In UTC 04:30 lies in the night shift of Saturday 29 March.
+    assert _labels() == [(20250329, "N"), (20250329, "D")]
     settings.PLANT_TIME_ZONE = "Europe/Berlin"
     with pytest.raises(CommandError, match="No active user"):
         call_command("rezone_calendar", "--user", "nobody", "--reason", "plant moved")
@@ -92,6 +114,10 @@ def test_rezone_calendar_is_audited_and_rebuilds_the_history_in_the_new_zone(set
         "new_day_start": "06:00", "reason": "the plant is in Germany"}
     # 22:00–06:00 local into the spring change is 7 h of elapsed time.
     assert (_zone(), _night_pot(history)) == ("Europe/Berlin", 7 * 3600)
+    # 04:30 UTC is 06:30 CEST: production day 30 March, after the night shift. The rule's label follows the
+    # new calendar (unscheduled); the label given in the file stays.
+    assert _labels() == [(20250330, None), (20250330, "D")]
+    assert event.payload["relabelled_facts"]["fact_production"] == 2
     refresh_views(triggered_by="test")  # settled: refreshes run again
     assert plant_calendar_unchanged(databases=["default"]) == []
 

@@ -1,6 +1,7 @@
 """Change the plant calendar (PLANT_TIME_ZONE, PRODUCTION_DAY_START) of a database that holds history, on
-purpose: an audit event names the old and new calendar, the user who decided and why; then every
-calendar-dependent aggregate is rebuilt in the new calendar (docs/kpi.md, "Changing the plant calendar")."""
+purpose: the facts' production days and shift labels follow the new calendar, an audit event names the old
+and new calendar, the user who decided and why, in the same transaction; then every calendar-dependent
+aggregate is rebuilt in the new calendar (docs/kpi.md, "Changing the plant calendar")."""
 
 import getpass
 
@@ -16,6 +17,7 @@ from mfgplatform.aggregates.calendar_settings import (
 )
 from mfgplatform.aggregates.registry import refresh_views
 from mfgplatform.audit import record_event
+from mfgplatform.ingest.relabel import mark_rule_labels, relabel
 from mfgplatform.models import RefreshOutcome
 
 
@@ -40,15 +42,20 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"No active user {user!r}: name the person who decided the change.")
         with transaction.atomic():
+            mark_rule_labels()
             write_calendar(configured)
+            relabelled = relabel()
             record_event(
                 "calendar.rezoned", actor=actor, object_type="plant_calendar",
                 old_time_zone=stored.time_zone, new_time_zone=configured.time_zone,
                 old_day_start=stored.day_start.strftime("%H:%M"), new_day_start=configured.day_start.strftime("%H:%M"),
                 reason=reason.strip(), os_user=getpass.getuser(), rebuilt=calendar_dependent_tables(),
+                relabelled_facts=relabelled,
             )
+        relabelled_text = ", ".join(f"{table} {count:,}" for table, count in relabelled.items())
         self.stdout.write(f"Plant calendar changed from {stored.describe()} to {configured.describe()} "
-                          f"(audited for {actor.get_username()}); rebuilding the aggregates …")
+                          f"(audited for {actor.get_username()}); facts relabelled: {relabelled_text}; "
+                          "rebuilding the aggregates …")
         log = refresh_views(full=True, triggered_by="manage.py rezone_calendar")
         failed = [entry for entry in log if entry.outcome != RefreshOutcome.SUCCESS]
         for entry in log:
