@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.db import DatabaseError
@@ -23,6 +25,7 @@ from django.utils.html import format_html
 from ..admin_base import ReadOnlyAdminMixin
 from ..models import AuditLog, ComplianceReport, ReportDelivery, ReportSubscription, ViewSourceState
 from ..models.operations import OperationsStatus
+from ..models.reports import SCOPE_LEVELS
 from .history import SOURCES as HISTORY_SOURCES
 from .history import HistoryFilter, run_and_change_history
 from .lost_work import find_lost_runs, lost_after
@@ -33,11 +36,24 @@ FAILURE_WINDOW = dt.timedelta(days=7)
 
 @admin.register(ReportSubscription)
 class ReportSubscriptionAdmin(admin.ModelAdmin):
+    fields = ("name", "report_kind", "scope", "period_kind", "send_time", "recipients", "is_active", "created_at",
+              "updated_at")
     list_display = ("name", "report_kind", "scope_label", "period_kind", "send_time", "recipient_list", "is_active",
                     "updated_at")
     list_filter = ("report_kind", "period_kind", "is_active")
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "scope":
+            # A choice of the sites, areas and lines (the equipment is read through the app registry:
+            # the shared layer imports no domain app); the model's validator still checks the code.
+            nodes = apps.get_model("equipment", "Equipment").objects.filter(taxonomy_level__in=SCOPE_LEVELS)
+            choices = [("", "Whole plant")] + [
+                (code, f"{'· ' * (level - SCOPE_LEVELS[0])}{code} {name}")
+                for code, name, level in nodes.order_by("path").values_list("code", "name", "taxonomy_level")]
+            return forms.ChoiceField(choices=choices, required=False, label="Scope", help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="scope", ordering="scope")
     def scope_label(self, obj: ReportSubscription) -> str:

@@ -303,3 +303,34 @@ def test_a_subscription_scope_must_be_a_site_area_or_line():
         subscription.full_clean()
     subscription.scope = "S1"
     subscription.full_clean()
+
+
+def test_the_command_reports_on_a_line_and_refuses_a_unit_as_scope(plant_data):
+    from equipment.models import Equipment
+
+    line = Equipment.objects.filter(taxonomy_level=5).order_by("code").first()
+    out = StringIO()
+    call_command("audit_iso_compliance", period=f"{PERIOD.start}..{PERIOD.end}", scope=line.code, stdout=out)
+    assert f"{line.code} OEE" in out.getvalue()
+    assert ComplianceReport.objects.get().scope == line.code
+    unit = Equipment.objects.filter(taxonomy_level=6).order_by("code").first()
+    with pytest.raises(CommandError, match="not a site, an area or a line"):
+        call_command("audit_iso_compliance", period="2026-10", scope=unit.code, stdout=StringIO())
+
+
+def test_the_subscription_form_offers_sites_areas_and_lines_as_scope(plant_data, client, admin_user):
+    from equipment.models import Equipment
+
+    client.force_login(admin_user)
+    page = client.get("/admin/mfgplatform/reportsubscription/add/")
+    offered = [code for code, _ in page.context["adminform"].form.fields["scope"].choices]
+    expected = list(Equipment.objects.filter(taxonomy_level__in=(3, 4, 5)).order_by("path")
+                    .values_list("code", flat=True))
+    assert offered == ["", *expected]
+    line = expected[-1]
+    response = client.post("/admin/mfgplatform/reportsubscription/add/", {
+        "name": "Line weekly", "report_kind": "iso_compliance", "scope": line, "period_kind": "weekly",
+        "send_time": "07:15", "recipients": "lead@example.com", "is_active": "on"})
+    assert response.status_code == 302
+    subscription = ReportSubscription.objects.get(name="Line weekly")
+    assert (subscription.scope, subscription.send_time) == (line, dt.time(7, 15))
