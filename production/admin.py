@@ -7,9 +7,8 @@ from django.contrib import admin
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from equipment.admin_filters import EquipmentSubtreeFilter, EquipmentUnitFilter
 from mfgplatform.admin_base import (
-    EquipmentSubtreeFilter,
-    EquipmentUnitFilter,
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,

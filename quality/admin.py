@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 
+from equipment.admin_filters import EquipmentSubtreeFilter, EquipmentUnitFilter
 from mfgplatform.admin_base import (
-    EquipmentSubtreeFilter,
-    EquipmentUnitFilter,
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,

@@ -3,10 +3,9 @@
 from django import forms
 from django.contrib import admin
 
+from equipment.admin_filters import EquipmentSubtreeFilter, EquipmentUnitFilter
 from mfgplatform.admin_base import (
     ChangeReasonForm,
-    EquipmentSubtreeFilter,
-    EquipmentUnitFilter,
     IndexedDateHierarchy,
     LargeTableAdmin,
     MasterDataAdmin,

@@ -54,18 +54,9 @@ def test_the_module_reader_sees_relative_and_nested_imports(tmp_path, monkeypatc
     }
 
 
-# Upward imports that exist today, each to be replaced by a registry the domain fills (as kpis.py,
-# aggregates.py and compliance.py do); the set may only shrink.
-KNOWN_UPWARD_IMPORTS = {
-    # The fact changelists' area/line filter reads the equipment tree.
-    "mfgplatform/admin_base.py imports equipment.models",
-    "mfgplatform/admin_base.py imports equipment.models.Equipment",
-}
-
-
 def test_the_shared_layer_imports_no_domain_app_and_nothing_above_it():
     found = offending_imports(app_sources("mfgplatform"), DOMAIN_APPS + TOP_FLOOR + ("workbench",))
-    assert sorted(set(found) - KNOWN_UPWARD_IMPORTS) == []
+    assert sorted(found) == []
 
 
 @pytest.mark.parametrize("app", DOMAIN_APPS)
