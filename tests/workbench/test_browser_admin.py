@@ -195,8 +195,12 @@ def test_worst_line_its_top_reasons_and_its_pumps_by_clicks_from_the_landing_pag
     support = page.eval_on_selector_all(
         "#table-support tbody tr", "rows => rows.filter(r => r.cells.length > 1)"
                                    ".map(r => [r.cells[0].innerText, r.cells[1].innerText])")
-    pumps = Equipment.objects.filter(path__startswith=f"{node.path}/", equipment_class__code="PU")
-    assert {code for code, _ in support} >= {pump.code for pump in pumps}
+    from equipment.work_units import is_work_unit
+
+    reported = {r.group for r in compute_kpis(["failure_rate"], equipment=[node.code], start=START, end=END,
+                                              group_by="equipment")}
+    units = Equipment.objects.filter(code__in=reported).select_related("equipment_class")
+    assert {code for code, _ in support} == {unit.code for unit in units if not is_work_unit(unit)}
     for code, class_name in support:
         unit = Equipment.objects.select_related("equipment_class").get(code=code)
         assert class_name == unit.equipment_class.name
