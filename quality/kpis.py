@@ -106,7 +106,8 @@ WINDOW b AS (PARTITION BY b_start, b_shift, b_group)
  ORDER BY b_start, b_shift, b_group"""
         return sql, params
 
-    def fetch(self, selection: Selection) -> dict[Bucket, dict[str, Any]]:
+    def fetch(self, selection: Selection, symbols=None) -> dict[Bucket, dict[str, Any]]:
+        # The moments of every subgroup are read whatever the formulas need (they are few columns).
         sql, params = self.query(selection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -129,7 +129,12 @@ def compute_kpis(
 
     sources = element_sources()
     needed = {name for code in codes if code in formulas for name in formulas[code].sources}
-    fetched = {name: fetch(sources[name], selection) if fetch else sources[name].fetch(selection)
+    # Each source sums only the elements the requested formulas name (a formula reading another one
+    # finds it missing, never a silent zero).
+    symbols = {name: {symbol for code in codes if code in formulas and name in formulas[code].sources
+                      for symbol in formulas[code].elements} & set(sources[name].elements)
+               for name in needed}
+    fetched = {name: fetch(sources[name], selection) if fetch else sources[name].fetch(selection, symbols[name])
                for name in sorted(needed)}
     labels = _Labels(selection, dates)
 
@@ -141,7 +146,7 @@ def compute_kpis(
             results.append(labels.unsupported(catalog[code]))
             continue
         formula = formulas[code]
-        merged = _merged_elements(formula, sources, fetched, selection)
+        merged = _merged_elements(formula, sources, fetched, selection, None if fetch else symbols)
         if not merged:
             results.append(labels.no_data(formula))
         for bucket, elements in merged:
@@ -160,7 +165,7 @@ def compute_kpis(
 
 def _merged_elements(
     formula: KpiFormula, sources: dict[str, ElementSource], fetched: dict[str, dict[Bucket, dict[str, Any]]],
-    selection: Selection,
+    selection: Selection, symbols: dict[str, set[str]] | None = None,
 ) -> list[tuple[Bucket, dict[str, Any]]]:
     """Per bucket (and group), the elements of all the formula's sources; a source that cannot split
     by the requested group contributes its ungrouped sums to every group."""
@@ -173,7 +178,8 @@ def _merged_elements(
         for name in formula.sources:
             lookup = bucket if name in splitting else Bucket(bucket.start, bucket.shift_id, None)
             # A source without rows for the bucket recorded nothing there: its sums are zero.
-            elements.update(dict.fromkeys(sources[name].elements, 0) | fetched[name].get(lookup, {}))
+            summed = sources[name].elements if symbols is None else symbols[name]
+            elements.update(dict.fromkeys(summed, 0) | fetched[name].get(lookup, {}))
         merged.append((bucket, elements))
     return merged
 
