@@ -14,8 +14,10 @@ from .types import Bucket, Granularity, GroupBy, Selection
 BUCKET_START = {
     Granularity.SHIFT: "v.production_date",
     Granularity.DAY: "v.production_date",
-    Granularity.WEEK: "date_trunc('week', v.production_date)::date",  # ISO week, Monday
-    Granularity.MONTH: "date_trunc('month', v.production_date)::date",
+    # Truncated as a timestamp without time zone: the same day, without a zone conversion per row (a date
+    # passed to date_trunc alone becomes a timestamptz at the session's midnight).
+    Granularity.WEEK: "date_trunc('week', v.production_date::timestamp)::date",  # ISO week, Monday
+    Granularity.MONTH: "date_trunc('month', v.production_date::timestamp)::date",
     Granularity.TOTAL: "NULL::date",
 }
 
