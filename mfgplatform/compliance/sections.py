@@ -268,9 +268,28 @@ def oee_section(period: ReportPeriod, scope: Scope = PLANT) -> Section:
             Chart("oee-by-equipment.png", "OEE per work unit (%)", [r.group for r in equipment_oee[:15]],
                   [display_value(r.value, r.unit) for r in equipment_oee[:15]], "%", "barh"),
         ],
-        notes=[f"Flagged: {r.group or 'plant'} {r.kpi} {', '.join(r.flags)}" for r in flagged]
+        notes=_rollup_note(oee) + [f"Flagged: {r.group or 'plant'} {r.kpi} {', '.join(r.flags)}" for r in flagged]
         + ([f"Not registered in the KPI service: {', '.join(missing)}."] if missing else []),
     )
+
+
+def _rollup_note(oee) -> list[str]:
+    """Why OEE can differ from the product of the availability, effectiveness and quality ratio shown
+    beside it: over products with different PRIs the OEE of the summed elements (ΣPRI·GQ / ΣPBT) weights
+    good pieces by their planned time, the rolled-up quality ratio by their count."""
+    if oee is None or oee.value is None:
+        return []
+    factors = [oee.details.get(name) for name in ("availability", "effectiveness", "quality_ratio")]
+    if None in factors:
+        return []
+    product = factors[0] * factors[1] * factors[2]
+    if abs(product - oee.value) < 5e-5:
+        return []
+    return [f"OEE is ΣPRI·GQ / ΣPBT of the summed elements ({display_value(oee.value, oee.unit)} %). It equals "
+            f"availability × effectiveness × quality ratio for one product; over products with different "
+            f"planned run times (PRI) the product of the rolled-up factors is "
+            f"{display_value(product, oee.unit)} %, because the quality ratio counts good pieces while OEE "
+            f"weights each by its PRI (docs/kpi.md, formula decisions)."]
 
 
 def _characteristics(period: ReportPeriod, scope: Scope) -> list[str]:

@@ -12,7 +12,7 @@ from mfgplatform.compliance.periods import ReportPeriod
 from mfgplatform.compliance.sections import oee_section, reliability_section
 from mfgplatform.time_elements import ELEMENTS, label
 
-from .factories import add_downtime, add_run, make_equipment, make_reason, make_shift, only_shifts
+from .factories import add_downtime, add_run, make_equipment, make_reason, make_shift, only_shifts, product
 
 DAY = dt.date(2025, 3, 11)  # a Tuesday
 PERIOD = ReportPeriod(DAY, DAY)
@@ -113,3 +113,24 @@ def test_report_numbers_keep_four_significant_digits_and_whole_numbers_stay_whol
     assert display_value(121.6667, "h") == 121.7
     assert display_value(0.8173, "%") == 81.73
     assert display_value(0.0, "h") == 0.0
+
+
+def test_oee_over_products_with_different_pri_says_why_it_differs_from_the_product_of_the_factors(refresh):
+    only_shifts(make_shift("REP", dt.time(6), dt.time(14)))
+    machine = make_equipment("REP-M2", parent=make_equipment("REP-LINE2", level=5),
+                             decommissioned_on=DAY + dt.timedelta(days=1))
+    # 06–10 product A at PRI 30 s, 400 good; 10–14 product B at PRI 60 s, 200 made, 100 good.
+    add_run(machine, at(6), at(10), pq=400, gq=400, pri="30", prod=product("REP-A"))
+    add_run(machine, at(10), at(14), pq=200, gq=100, sq=100, pri="60", prod=product("REP-B"))
+    refresh()
+    section = oee_section(PERIOD)
+    # OEE = ΣPRI·GQ / ΣPBT = (200 + 100 min) / 480 min = 62.5 %; A = 480/480, E = (200 + 200)/480,
+    # QR = 500/600, so A × E × QR = 69.44 %.
+    assert section.summary == "plant OEE 62.5 %"
+    (note,) = [n for n in section.notes if n.startswith("OEE is ΣPRI·GQ / ΣPBT")]
+    assert "(62.5 %)" in note
+    assert "is 69.44 %" in note
+
+
+def test_no_rollup_note_for_one_product(plant):
+    assert not [n for n in oee_section(PERIOD).notes if n.startswith("OEE is ΣPRI·GQ / ΣPBT")]
