@@ -81,11 +81,13 @@ def test_the_pg_cron_job_sql_runs_and_records_itself_like_the_celery_jobs():
     jobs = pg_cron_jobs(retention_days=400)
     assert set(jobs) == {"mfgplatform-refresh-views", "mfgplatform-apply-sensor-retention"}
     assert [schedule for schedule, _ in jobs.values()] == ["*/15 * * * *", "20 2 * * *"]
-    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=500)
+    # Two readings a minute apart just after a whole hour, so they share a chunk whatever the hour of the run
+    # (an hour apart, they straddled a chunk boundary on runs late in the day).
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=500)).replace(minute=1, second=0, microsecond=0)
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO fact_sensor_event (time, equipment_id, tag, value, quality) "
-                       "VALUES (%s, 1, 'temp', 1.0, 0), (%s, 1, 'temp', 2.0, 0)", [old, old + dt.timedelta(hours=1)])
-        record_sensor_writes(old, old + dt.timedelta(hours=1))
+                       "VALUES (%s, 1, 'temp', 1.0, 0), (%s, 1, 'temp', 2.0, 0)", [old, old + dt.timedelta(minutes=1)])
+        record_sensor_writes(old, old + dt.timedelta(minutes=1))
         for _, command in jobs.values():  # the refresh first, then retention
             cursor.execute(command)
         cursor.execute("SELECT count(*) FROM fact_sensor_event")
