@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .registry import element_sources
-from .service import resolve_dates, resolve_equipment
+from .service import _shift_id, resolve_dates, resolve_equipment
 from .types import Granularity, GroupBy, Selection
 
 
@@ -45,6 +45,7 @@ def compute_elements(
     today: dt.date | None = None,
     granularity: str = Granularity.TOTAL,
     group_by: str = GroupBy.NONE,
+    shift: str | None = None,
 ) -> list[ElementRow]:
     sources = element_sources()
     if source not in sources:
@@ -57,7 +58,7 @@ def compute_elements(
     dates = resolve_dates(start=start, end=end, date_range=date_range, today=today)
     selection = Selection(
         equipment_ids=resolve_equipment(equipment, equipment_classes), start=dates.start, end=dates.end,
-        granularity=granularity, group_by=group_by,
+        granularity=granularity, group_by=group_by, shift_id=_shift_id(shift),
     )
     fetched = element_source.fetch(selection)
     rows = [ElementRow(bucket.start, bucket.shift_id, bucket.group, elements)

@@ -24,9 +24,9 @@ from django.apps import apps
 from ..calendar import UNSCHEDULED, shift_label
 from ..models import DimShift
 from ..time_elements import ELEMENTS
+from .elements import compute_elements
 from .registry import element_sources
-from .service import _shift_id, resolve_dates, resolve_equipment
-from .types import Granularity, GroupBy, Selection
+from .types import Granularity, GroupBy
 
 SOURCE = "time_model"
 # The columns in the order of the time model, POT down to APT, then the quantities.
@@ -52,15 +52,11 @@ def occurrence_elements(
     today: dt.date | None = None,
     shift: str | None = None,
 ) -> list[OccurrenceElements]:
+    sums = compute_elements(SOURCE, equipment=equipment, equipment_classes=equipment_classes, start=start, end=end,
+                            date_range=date_range, today=today, granularity=Granularity.SHIFT,
+                            group_by=GroupBy.EQUIPMENT, shift=shift)
+    fetched = {(row.group, row.start, row.shift_id): dict(row.elements) for row in sums}
     source = element_sources()[SOURCE]
-    dates = resolve_dates(start=start, end=end, date_range=date_range, today=today)
-    selection = Selection(
-        equipment_ids=resolve_equipment(equipment, equipment_classes), start=dates.start, end=dates.end,
-        granularity=Granularity.SHIFT, group_by=GroupBy.EQUIPMENT,
-        shift_id=_shift_id(shift),
-    )
-    fetched = {(bucket.group, bucket.start, bucket.shift_id): dict(elements)
-               for bucket, elements in source.fetch(selection).items()}
     if source.occurrence_details is not None:
         source.occurrence_details(fetched)
     codes = dict(apps.get_model("equipment", "Equipment").objects.filter(pk__in={k[0] for k in fetched})
