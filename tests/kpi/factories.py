@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
+
 from equipment.models import Equipment, EquipmentClass
 from mfgplatform.calendar import date_rows, default_break_start
 from mfgplatform.models import DimDate, DimShift, DimUnitOfMeasure, ShiftBreak
@@ -112,3 +114,16 @@ def add_measurement(equipment, at: dt.datetime, value: float, *, characteristic:
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=UTC)
+
+
+def aggregate_pass(name: str, *, rebuild: bool = False) -> tuple[int, int, int]:
+    """One pass of a day-kept aggregate's refresh function: (invalidations, rows deleted, rows written)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT invalidations, rows_deleted, rows_written FROM {name}_refresh(%s)", [rebuild])
+        return cursor.fetchone()
+
+
+def aggregate_rows(name: str) -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {name}")  # noqa: S608 (test constant)
+        return set(cursor.fetchall())

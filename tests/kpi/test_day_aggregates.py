@@ -16,7 +16,18 @@ from mfgplatform.models import DimShift
 from production.models import FactProduction
 from reliability.models import DowntimeReason, FactDowntime
 
-from .factories import add_downtime, add_run, at, date_key, make_equipment, make_reason, make_shift, only_shifts
+from .factories import (
+    add_downtime,
+    add_run,
+    aggregate_pass,
+    aggregate_rows,
+    at,
+    date_key,
+    make_equipment,
+    make_reason,
+    make_shift,
+    only_shifts,
+)
 
 AGGREGATES = ("agg_time_model", "agg_downtime_by_reason")
 FIRST_DAY = dt.date(2025, 3, 17)  # Monday
@@ -41,27 +52,16 @@ def plant(refresh):
     return units, reasons
 
 
-def _pass(name: str, *, rebuild: bool = False) -> tuple[int, int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT invalidations, rows_deleted, rows_written FROM {name}_refresh(%s)", [rebuild])
-        return cursor.fetchone()
-
-
-def _rows(name: str) -> set[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {name}")  # noqa: S608 (test constant)
-        return set(cursor.fetchall())
-
 
 def _assert_pass_equals_rebuild() -> dict[str, tuple[int, int, int]]:
     """Runs the incremental pass of each aggregate, then a rebuild, and compares the rows."""
     passes, incremental = {}, {}
     for name in AGGREGATES:
-        passes[name] = _pass(name)
-        incremental[name] = _rows(name)
+        passes[name] = aggregate_pass(name)
+        incremental[name] = aggregate_rows(name)
     for name in AGGREGATES:
-        _pass(name, rebuild=True)
-        assert incremental[name] == _rows(name), name
+        aggregate_pass(name, rebuild=True)
+        assert incremental[name] == aggregate_rows(name), name
     return passes
 
 
@@ -119,7 +119,7 @@ def test_an_incremental_pass_after_any_writes_equals_a_rebuild(plant, stops, run
         for spec in runs:
             _add_run(units, spec)
         for name in AGGREGATES:
-            _pass(name)  # the first pass computes every day
+            aggregate_pass(name)  # the first pass computes every day
         for kind, spec in changes:
             _apply(units, reasons, kind, spec)
         _assert_pass_equals_rebuild()
@@ -133,23 +133,23 @@ def test_a_pass_writes_only_the_rows_that_changed(plant):
         add_run(units[0], start, start + dt.timedelta(hours=4), pq=100, gq=95, order=f"PO-{day}")
         add_downtime(units[0], reasons[1], start + dt.timedelta(hours=4), start + dt.timedelta(hours=5))
     for name in AGGREGATES:
-        _pass(name)
-    assert _pass("agg_time_model") == (0, 0, 0)  # nothing written, nothing recomputed
+        aggregate_pass(name)
+    assert aggregate_pass("agg_time_model") == (0, 0, 0)  # nothing written, nothing recomputed
     last_day = FIRST_DAY + dt.timedelta(days=DAYS - 1)
     add_downtime(units[1], reasons[2], at(last_day, 15), at(last_day, 16))
-    before = {name: _rows(name) for name in AGGREGATES}
+    before = {name: aggregate_rows(name) for name in AGGREGATES}
     passes = _assert_pass_equals_rebuild()
     # Only what changed is written: unit 2's first fact gives it that day's three occurrences, and
     # downtime by reason one row for the new stop; no row of unit 1 is rewritten.
     assert passes == {"agg_time_model": (1, 0, 3), "agg_downtime_by_reason": (1, 0, 1)}
     for name in AGGREGATES:
-        assert before[name] < _rows(name)
+        assert before[name] < aggregate_rows(name)
 
 
 def test_a_run_added_to_an_order_recomputes_the_day_the_order_started(plant):
     units, _ = plant
     add_run(units[0], at(FIRST_DAY, 8), at(FIRST_DAY, 10), pq=50, gq=50, order="PO-LONG")
-    _pass("agg_time_model")
+    aggregate_pass("agg_time_model")
     third_day = FIRST_DAY + dt.timedelta(days=2)
     add_run(units[0], at(third_day, 9), at(third_day, 11), pq=50, gq=50, order="PO-LONG")
     _assert_pass_equals_rebuild()
@@ -162,11 +162,11 @@ def test_a_run_added_to_an_order_recomputes_the_day_the_order_started(plant):
 def test_a_changed_time_category_recomputes_every_day(plant):
     units, reasons = plant
     add_downtime(units[0], reasons[3], at(FIRST_DAY, 8), at(FIRST_DAY, 9))  # before DA's break (09:45)
-    _pass("agg_time_model")
+    aggregate_pass("agg_time_model")
     reason = DowntimeReason.objects.get(pk=reasons[3].pk)
     reason.name = "renamed"  # a column the time model does not read: nothing to recompute
     reason.save()
-    assert _pass("agg_time_model")[0] == 0
+    assert aggregate_pass("agg_time_model")[0] == 0
     reason.time_category = "setup"
     reason.save()
     passes = _assert_pass_equals_rebuild()
@@ -181,7 +181,7 @@ def test_a_changed_commissioning_date_recomputes_every_day(plant):
     fourth_day = FIRST_DAY + dt.timedelta(days=3)
     add_downtime(units[0], reasons[0], at(FIRST_DAY, 9), at(FIRST_DAY, 10))
     add_downtime(units[0], reasons[0], at(fourth_day, 9), at(fourth_day, 10))
-    _pass("agg_time_model")
+    aggregate_pass("agg_time_model")
     unit = units[0]
     unit.commissioned_on = FIRST_DAY + dt.timedelta(days=2)
     unit.save()
@@ -194,10 +194,10 @@ def test_a_changed_commissioning_date_recomputes_every_day(plant):
 def test_a_changed_calendar_recomputes_every_day(plant, refresh):
     units, reasons = plant
     add_run(units[0], at(FIRST_DAY, 7), at(FIRST_DAY, 13), pq=10, gq=10)
-    _pass("agg_time_model")
+    aggregate_pass("agg_time_model")
     DimShift.objects.filter(code="DA").update(end_time=dt.time(15))
     refresh("mv_shift_occurrence", "mv_shift_segment_hour")
-    assert _pass("agg_time_model")[0] == 0  # no fact written: the calendar's fingerprint changed
+    assert aggregate_pass("agg_time_model")[0] == 0  # no fact written: the calendar's fingerprint changed
     with connection.cursor() as cursor:
         cursor.execute("SELECT pot_s FROM agg_time_model s JOIN dim_shift d ON d.id = s.shift_id "
                        "WHERE d.code = 'DA' AND s.date_key = %s AND s.equipment_id = %s",
@@ -209,13 +209,13 @@ def test_a_changed_calendar_recomputes_every_day(plant, refresh):
 def test_truncate_empties_the_days(plant):
     units, reasons = plant
     add_downtime(units[0], reasons[1], at(FIRST_DAY, 9), at(FIRST_DAY, 10))
-    _pass("agg_downtime_by_reason")
-    assert _rows("agg_downtime_by_reason")
+    aggregate_pass("agg_downtime_by_reason")
+    assert aggregate_rows("agg_downtime_by_reason")
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred checks
         cursor.execute("TRUNCATE fact_downtime CASCADE")
-    _pass("agg_downtime_by_reason")
-    assert _rows("agg_downtime_by_reason") == set()
+    aggregate_pass("agg_downtime_by_reason")
+    assert aggregate_rows("agg_downtime_by_reason") == set()
 
 
 def test_the_days_the_clock_moved_are_recomputed(plant):
@@ -225,13 +225,13 @@ def test_the_days_the_clock_moved_are_recomputed(plant):
     for day in range(DAYS):
         add_downtime(units[0], reasons[1], at(FIRST_DAY + dt.timedelta(days=day), 9),
                      at(FIRST_DAY + dt.timedelta(days=day), 10))
-    _pass("agg_downtime_by_reason")
+    aggregate_pass("agg_downtime_by_reason")
     previous_pass = at(FIRST_DAY + dt.timedelta(days=3), 12)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE agg_downtime_by_reason SET stop_s = 0")
         cursor.execute("UPDATE agg_day_state SET computed_at = %s WHERE aggregate_name = 'agg_downtime_by_reason'",
                        [previous_pass])
-    _pass("agg_downtime_by_reason")
+    aggregate_pass("agg_downtime_by_reason")
     with connection.cursor() as cursor:
         cursor.execute("SELECT production_date, stop_s FROM agg_downtime_by_reason ORDER BY production_date")
         recomputed = dict(cursor.fetchall())
@@ -245,7 +245,7 @@ def test_a_write_recomputes_from_the_day_of_the_occurrence_containing_it(plant):
     for day in range(DAYS):
         add_downtime(units[0], reasons[1], at(FIRST_DAY + dt.timedelta(days=day), 9),
                      at(FIRST_DAY + dt.timedelta(days=day), 10))
-    _pass("agg_downtime_by_reason")
+    aggregate_pass("agg_downtime_by_reason")
 
     def recomputed_after(*stops) -> set[dt.date]:
         # Stored rows zeroed: the days a pass recomputes come back.
@@ -253,7 +253,7 @@ def test_a_write_recomputes_from_the_day_of_the_occurrence_containing_it(plant):
             cursor.execute("UPDATE agg_downtime_by_reason SET stop_s = 0")
         for start, end in stops:
             add_downtime(units[1], reasons[1], start, end)
-        _pass("agg_downtime_by_reason")
+        aggregate_pass("agg_downtime_by_reason")
         with connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT production_date FROM agg_downtime_by_reason WHERE stop_s > 0")
             return {row[0] for row in cursor.fetchall()}
@@ -270,13 +270,13 @@ def test_a_refresh_that_changes_no_occurrence_recomputes_nothing(plant, refresh)
     the occurrences stays the same, so no day is recomputed."""
     units, reasons = plant
     add_downtime(units[0], reasons[1], at(FIRST_DAY, 9), at(FIRST_DAY, 10))
-    _pass("agg_downtime_by_reason")
+    aggregate_pass("agg_downtime_by_reason")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE agg_downtime_by_reason SET stop_s = 0")
     refresh("mv_shift_occurrence")  # concurrently: no row changes
     with connection.cursor() as cursor:
         cursor.execute("REFRESH MATERIALIZED VIEW mv_shift_occurrence")  # a new file, the same rows
-    assert _pass("agg_downtime_by_reason") == (0, 0, 0)
+    assert aggregate_pass("agg_downtime_by_reason") == (0, 0, 0)
     with connection.cursor() as cursor:
         cursor.execute("SELECT sum(stop_s) FROM agg_downtime_by_reason")
         assert cursor.fetchone()[0] == 0  # nothing recomputed
@@ -288,7 +288,7 @@ def test_a_failed_pass_leaves_rows_and_invalidations_as_they_were(plant, refresh
     units, reasons = plant
     add_downtime(units[0], reasons[1], at(FIRST_DAY, 9), at(FIRST_DAY, 10))
     refresh("agg_downtime_by_reason")
-    stored = _rows("agg_downtime_by_reason")
+    stored = aggregate_rows("agg_downtime_by_reason")
     add_downtime(units[0], reasons[1], at(FIRST_DAY, 11), at(FIRST_DAY, 12))
     with connection.cursor() as cursor:
         # The table no longer matches its SELECT: the pass fails.
@@ -299,7 +299,7 @@ def test_a_failed_pass_leaves_rows_and_invalidations_as_they_were(plant, refresh
         cursor.execute("SELECT count(*) FROM agg_day_invalidation WHERE aggregate_name = 'agg_downtime_by_reason'")
         assert cursor.fetchone()[0] == 1
         cursor.execute("ALTER TABLE agg_downtime_by_reason DROP COLUMN broken")
-    assert _rows("agg_downtime_by_reason") == stored
+    assert aggregate_rows("agg_downtime_by_reason") == stored
     refresh("agg_downtime_by_reason")  # retried: the invalidation is still there
-    assert _rows("agg_downtime_by_reason") != stored
+    assert aggregate_rows("agg_downtime_by_reason") != stored
     _assert_pass_equals_rebuild()

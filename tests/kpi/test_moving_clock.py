@@ -9,31 +9,30 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from production.models import FactProduction
 from reliability.models import FactDowntime
 from tests.ops.conftest import keep_reference_data  # noqa: F401 (a fixture: the tables come back after the module)
 
-from .factories import add_downtime, add_run, ensure_dates, make_equipment, make_reason, make_shift, only_shifts
+from .factories import (
+    add_downtime,
+    add_run,
+    aggregate_pass,
+    aggregate_rows,
+    ensure_dates,
+    make_equipment,
+    make_reason,
+    make_shift,
+    only_shifts,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("keep_reference_data")]
 
 AGGREGATES = ("agg_time_model", "agg_downtime_by_reason")
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
 
-
-def _pass(name: str, *, rebuild: bool = False) -> tuple[int, int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT invalidations, rows_deleted, rows_written FROM {name}_refresh(%s)", [rebuild])
-        return cursor.fetchone()
-
-
-def _rows(name: str) -> set[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {name}")  # noqa: S608 (test constant)
-        return set(cursor.fetchall())
 
 
 def _pass_equals_rebuild() -> dict[str, tuple[int, int, int]]:
@@ -42,12 +41,12 @@ def _pass_equals_rebuild() -> dict[str, tuple[int, int, int]]:
     passes = {}
     with transaction.atomic():
         for name in AGGREGATES:
-            passes[name] = _pass(name)
-        incremental = {name: _rows(name) for name in AGGREGATES}
+            passes[name] = aggregate_pass(name)
+        incremental = {name: aggregate_rows(name) for name in AGGREGATES}
         rebuilt = transaction.savepoint()
         for name in AGGREGATES:
-            _pass(name, rebuild=True)
-            assert _rows(name) == incremental[name], name
+            aggregate_pass(name, rebuild=True)
+            assert aggregate_rows(name) == incremental[name], name
         transaction.savepoint_rollback(rebuilt)
     time.sleep(0.05)  # the next transaction's clock is later in any case; a visible step
     return passes
