@@ -10,7 +10,6 @@ the rest of the filesystem taken by a file. The shared development server is nev
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -31,10 +30,12 @@ from tests.ops.test_server_kill_drill import (  # noqa: F401 (server is the modu
     _manage,
     _post,
     _production_csv,
+    production_batch,
     server,
+    web_app,
 )
 
-from .conftest import ROOT, free_port, wait_until
+from .conftest import ROOT
 
 # django_db: the throwaway cluster is restored from the test database, which is set up only for a run that
 # holds a database test (this module alone, too).
@@ -115,26 +116,9 @@ def test_disk_full_is_a_retry_later_for_loads_and_batches_and_both_land_once_aft
     assert (failure["cause"], failure["sqlstate"], failure["fact"]) == ("disk_full", "53100", "production")
 
     # The ingest API under gunicorn: 503 problem+json, Retry-After 300, retryable; nothing written.
-    issued = _manage(server, "drill-setup", "shell", "--no-imports", "-c",
-                     "from mfgplatform.models import IngestToken; print(IngestToken.issue('full-drill')[1])")
-    token = issued.stdout.strip().splitlines()[-1]
-    port = free_port()
     log = tmp_path / "web.log"
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "120"],
-        cwd=ROOT, env={**_env(server, "full-web"), "CONN_MAX_AGE": "60"}, stdout=log.open("wb"),
-        stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _answers(f"{base}/api/ingest/v1/openapi.json"), timeout=90, what="the web app to answer")
-        start = dt.datetime.combine(DAY, dt.time(18), tzinfo=dt.UTC)  # after the load's runs
-        batch = {"events": [
-            {"event_id": f"full-{n}", "kind": "production", "equipment": UNIT, "product": PRODUCT,
-             "started_at": (start + dt.timedelta(minutes=n)).isoformat(),
-             "ended_at": (start + dt.timedelta(minutes=n + 1)).isoformat(), "produced_qty": 15, "good_qty": 15}
-            for n in range(100)
-        ]}
+    with web_app(server, "full-web", log) as (base, token):
+        batch = production_batch("full")
         status, problem = _post(f"{base}/api/ingest/v1/events", token, batch)
         assert status == 503, (problem, log.read_text(errors="replace")[-2000:])
         assert (problem["cause"], problem["retryable"]) == ("disk_full", True)
@@ -151,9 +135,6 @@ def test_disk_full_is_a_retry_later_for_loads_and_batches_and_both_land_once_aft
         assert (status, result["accepted"], result["duplicates"]) == (200, 100, 0), result
         status, result = _post(f"{base}/api/ingest/v1/events", token, batch)
         assert (status, result["accepted"], result["duplicates"]) == (200, 0, 100), result
-    finally:
-        web.terminate()
-        web.wait(timeout=30)
     rerun = subprocess.run([sys.executable, "manage.py", "load_facts", "production", str(path)], cwd=ROOT,
                            env=_env(server, "full-load"), capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr

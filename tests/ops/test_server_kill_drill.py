@@ -233,28 +233,44 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_server_killed_mid_api_batch_is_a_retryable_503_and_the_resent_batch_lands_once(server, tmp_path):
+@contextlib.contextmanager
+def web_app(server: PrivateServer, application_name: str, log: Path) -> Iterator[tuple[str, str]]:
+    """gunicorn (one worker, persistent connections) on the private server and a new ingest token:
+    (base URL, token), the web app answering; stopped afterwards."""
     issued = _manage(server, "drill-setup", "shell", "--no-imports", "-c",
-                     "from mfgplatform.models import IngestToken; print(IngestToken.issue('kill-drill')[1])")
+                     f"from mfgplatform.models import IngestToken; print(IngestToken.issue('{application_name}')[1])")
     token = issued.stdout.strip().splitlines()[-1]
     port = free_port()
-    log = tmp_path / "web.log"
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
          "--timeout", "120"],
-        cwd=ROOT, env={**_env(server, "kill-web"), "CONN_MAX_AGE": "60"}, stdout=log.open("wb"),
+        cwd=ROOT, env={**_env(server, application_name), "CONN_MAX_AGE": "60"}, stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: _answers(f"{base}/api/ingest/v1/openapi.json"), timeout=90, what="the web app to answer")
-        start = dt.datetime.combine(DAY, dt.time(18), tzinfo=dt.UTC)  # after the load drill's runs
-        batch = {"events": [
-            {"event_id": f"kill-{n}", "kind": "production", "equipment": UNIT, "product": PRODUCT,
-             "started_at": (start + dt.timedelta(minutes=n)).isoformat(),
-             "ended_at": (start + dt.timedelta(minutes=n + 1)).isoformat(), "produced_qty": 15, "good_qty": 15}
-            for n in range(100)
-        ]}
+        yield base, token
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+
+
+def production_batch(prefix: str, runs: int = 100) -> dict:
+    """`runs` one-minute production runs of the drill's unit from 18:00 of its day (after the loads' runs)."""
+    start = dt.datetime.combine(DAY, dt.time(18), tzinfo=dt.UTC)
+    return {"events": [
+        {"event_id": f"{prefix}-{n}", "kind": "production", "equipment": UNIT, "product": PRODUCT,
+         "started_at": (start + dt.timedelta(minutes=n)).isoformat(),
+         "ended_at": (start + dt.timedelta(minutes=n + 1)).isoformat(), "produced_qty": 15, "good_qty": 15}
+        for n in range(runs)
+    ]}
+
+
+def test_server_killed_mid_api_batch_is_a_retryable_503_and_the_resent_batch_lands_once(server, tmp_path):
+    log = tmp_path / "web.log"
+    with web_app(server, "kill-web", log) as (base, token):
+        batch = production_batch("kill")
         before = server.scalar("SELECT count(*) FROM fact_production")
         answer: dict = {}
         sender = threading.Thread(target=lambda: answer.update(response=_post(f"{base}/api/ingest/v1/events", token,
@@ -271,6 +287,3 @@ def test_server_killed_mid_api_batch_is_a_retryable_503_and_the_resent_batch_lan
         status, result = _post(f"{base}/api/ingest/v1/events", token, batch)
         assert (status, result["accepted"], result["duplicates"]) == (200, 100, 0), result
         assert server.scalar("SELECT count(*) FROM fact_production") == before + 100
-    finally:
-        web.terminate()
-        web.wait(timeout=30)
