@@ -5,12 +5,7 @@ from __future__ import annotations
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 
-from .aggregates.calendar_settings import (
-    CalendarSettingsChanged,
-    configured_calendar,
-    history_exists,
-    stored_calendar,
-)
+from .aggregates.calendar_settings import calendar_change_refused
 
 
 @register(Tags.database)
@@ -19,10 +14,10 @@ def plant_calendar_unchanged(app_configs=None, databases=None, **kwargs) -> list
     if not databases or "default" not in databases:
         return []
     try:
-        stored, configured = stored_calendar(), configured_calendar()
-        if stored is None or stored == configured or not history_exists():
-            return []
+        refused = calendar_change_refused()
     except DatabaseError:  # no database yet: nothing can have been computed with another calendar
         return []
-    return [Error(str(CalendarSettingsChanged(stored, configured)), id="mfgplatform.E190",
+    if refused is None:
+        return []
+    return [Error(str(refused), id="mfgplatform.E190",
                   hint="`migrate --skip-checks` applies migrations before the change is settled.")]

@@ -1,9 +1,22 @@
 """Fixtures shared by the whole suite. Tests run against the real TimescaleDB and Redis."""
 
+import os
+
 import psycopg
 import pytest
 from django.conf import settings
 from psycopg.conninfo import make_conninfo
+
+# The suite computes in one known plant calendar whatever the checkout's .env says (`make services` writes
+# the demo plant's Europe/Berlin there): the test database is migrated with it, and the subprocesses the
+# drills start read it from the environment before .env. Tests about another zone set it themselves.
+SUITE_CALENDAR = {"PLANT_TIME_ZONE": "UTC", "PRODUCTION_DAY_START": "06:00"}
+
+
+def pytest_configure(config):
+    for name, value in SUITE_CALENDAR.items():
+        os.environ[name] = value
+        setattr(settings, name, value)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -109,14 +109,23 @@ def write_calendar(calendar: PlantCalendar) -> None:
     logger.info("plant calendar in SQL set to %s", calendar.describe())
 
 
+def calendar_change_refused() -> CalendarSettingsChanged | None:
+    """The refusal, when the settings name another calendar than the one existing history was computed
+    with; None when they agree or no history depends on the database's calendar yet."""
+    stored, configured = stored_calendar(), configured_calendar()
+    if stored is None or stored == configured or not history_exists():
+        return None
+    return CalendarSettingsChanged(stored, configured)
+
+
 def ensure_plant_calendar() -> bool:
     """Bring the database's calendar in line with the settings when no history depends on it; True when
     the functions were rewritten. Raises CalendarSettingsChanged when history was computed with another
     calendar."""
+    if refused := calendar_change_refused():
+        raise refused
     stored, configured = stored_calendar(), configured_calendar()
     if stored is None or stored == configured:
         return False
-    if history_exists():
-        raise CalendarSettingsChanged(stored, configured)
     write_calendar(configured)
     return True
