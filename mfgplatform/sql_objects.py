@@ -33,6 +33,8 @@ MANIFEST_NAME = "MANIFEST.sha256"
 _VERSION_FILE = re.compile(r"^v(\d+)\.sql$")
 # A materialized view's defining SELECT: what its CREATE statement puts between AS and WITH NO DATA.
 _VIEW_SELECT = re.compile(r"CREATE MATERIALIZED VIEW \w+ AS\n(?P<select>.*?)\nWITH NO DATA;", re.DOTALL)
+# A plain view's defining SELECT: what its CREATE [OR REPLACE] VIEW statement puts between AS and the end.
+_PLAIN_VIEW_SELECT = re.compile(r"CREATE (?:OR REPLACE )?VIEW \w+ AS\n(?P<select>.*?);\s*\Z", re.DOTALL)
 # A day-kept aggregate's SELECT: the text its pass function hands to mfg_day_aggregate_pass.
 _DAY_KEPT_SELECT = re.compile(r"\$select\$(?P<select>.*?)\$select\$", re.DOTALL)
 
@@ -83,11 +85,11 @@ class SqlObject:
 
     def defining_select(self, version: int | None = None) -> str:
         """The SELECT that yields all the object's rows, to run straight on the facts (the KPI service's
-        from-facts mode): a materialized view's defining query, or a day-kept aggregate's query (inside its
-        pass function, or a query object) opened to every day: $1 and $2 bound to -infinity, as the pass
-        binds them for a rebuild."""
+        from-facts mode): a materialized or plain view's defining query, or a day-kept aggregate's query
+        (inside its pass function, or a query object) opened to every day: $1 and $2 bound to -infinity,
+        as the pass binds them for a rebuild."""
         text = self.text(version)
-        if match := _VIEW_SELECT.search(text):
+        if match := _VIEW_SELECT.search(text) or _PLAIN_VIEW_SELECT.search(text):
             return match["select"]
         if match := _DAY_KEPT_SELECT.search(text):
             return every_day(match["select"])

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 from scipy.stats import chi2
 
@@ -53,12 +52,10 @@ RELIABILITY_EVENTS = register_source(ElementSource(
 ))
 
 
-SUPPORT_OPERATION_V1 = (Path(__file__).resolve().parent / "sql" / "v_support_operation" / "v1.sql").read_text()
-
 SUPPORT_OPERATION = register_source(ElementSource(
     name="support_operation",
     view="v_support_operation",
-    select_sql=SUPPORT_OPERATION_V1.split("CREATE VIEW v_support_operation AS", 1)[1].rstrip().rstrip(";"),
+    select_sql=sql_object("reliability", "v_support_operation").defining_select(),
     elements={"OT_SUPPORT": "sum(v.operating_s)", "IN_SERVICE_SUPPORT": "sum(v.in_service_s)"},
     group_columns={"equipment": "v.equipment_id", "equipment_class": "e.equipment_class_id"},
     equipment_ids_sql=SUPPORT_IDS_SQL,

@@ -1,6 +1,7 @@
 """Property: the views equal the plain-Python reference (mfgplatform.kpi.reference) on random facts in
 Europe/Berlin around both daylight-saving nights: positioned breaks with runs around and through them,
-failures over breaks, runs spanning shift occurrences, overlapping and open stops, a support pump.
+failures over breaks, runs spanning shift occurrences, overlapping and open stops, support pumps with and
+without a commissioning date.
 
 The first calendar has a shift at every hour of every day, so nothing runs off shift; the second has
 gaps (no night shift, no weekend), so runs go off shift into unscheduled occurrences."""
@@ -149,6 +150,11 @@ def make_units(prefix: str):
     units[1].commissioned_on = COMMISSIONED
     units[1].save()
     units.append(make_equipment(f"{prefix}-P1", parent=line, cls=pumps, decommissioned_on=SERVICE_END))
+    # A second pump with a commissioning date: in service from then (from the first fact of all in the autumn
+    # window), stops or not; the first pump has none and is in service from its own first stop.
+    units.append(make_equipment(f"{prefix}-P2", parent=line, cls=pumps, decommissioned_on=SERVICE_END))
+    units[3].commissioned_on = COMMISSIONED
+    units[3].save()
     reasons = [make_reason(f"{prefix}{code}", category, **options) for code, category, options in REASONS]
     return units, reasons
 

@@ -17,7 +17,7 @@ class Unit:
     id: int
     is_work_unit: bool
     equipment_class_id: int | None
-    first_day: dt.date | None  # production day of its first fact, not before commissioning
+    first_day: dt.date | None  # first production day in service (load_units says from when)
     decommissioned_on: dt.date | None
 
 
@@ -55,26 +55,41 @@ def _at(value: dt.datetime | None) -> int | None:
 
 
 def load_units(plant) -> dict[int, Unit]:
-    """Every unit with a fact. Work unit or support equipment by the unit's own setting, else its class's
-    (no class: a work unit)."""
+    """Every unit in service at some point. Work unit or support equipment by the unit's own setting,
+    else its class's (no class: a work unit).
+
+    A work unit is in service from the production day of its first fact, not before commissioning. A
+    support unit records only its stops, so with a commissioning date it is in service from then, but not
+    before the plant's first fact of all (nothing was observed earlier), with or without facts of its own;
+    without one, from its first fact."""
     with connection.cursor() as cursor:
         cursor.execute("""
             SELECT e.id, coalesce(e.is_work_unit, c.is_work_unit, true), e.equipment_class_id, e.commissioned_on,
                    e.decommissioned_on, f.first_start
               FROM dim_equipment AS e
               LEFT JOIN ref_iso14224_equipment_class AS c ON c.id = e.equipment_class_id
-              JOIN (SELECT equipment_id, min(started_at) AS first_start
-                      FROM (SELECT equipment_id, started_at FROM fact_production
-                            UNION ALL SELECT equipment_id, started_at FROM fact_downtime) AS f
-                     GROUP BY equipment_id) AS f ON f.equipment_id = e.id
+              LEFT JOIN (SELECT equipment_id, min(started_at) AS first_start
+                           FROM (SELECT equipment_id, started_at FROM fact_production
+                                 UNION ALL SELECT equipment_id, started_at FROM fact_downtime) AS f
+                          GROUP BY equipment_id) AS f ON f.equipment_id = e.id
         """)
-        units = {}
-        for unit_id, work_unit, class_id, commissioned, decommissioned, first_start in cursor.fetchall():
+        rows = cursor.fetchall()
+    starts = [micros(first_start) for *_, first_start in rows if first_start is not None]
+    if not starts:
+        return {}
+    observed_from = plant.production_date(min(starts))
+    units = {}
+    for unit_id, work_unit, class_id, commissioned, decommissioned, first_start in rows:
+        if not work_unit and commissioned is not None:
+            first = max(commissioned, observed_from)
+        elif first_start is not None:
             first = plant.production_date(micros(first_start))
             if commissioned and commissioned > first:
                 first = commissioned
-            units[unit_id] = Unit(unit_id, work_unit, class_id, first, decommissioned)
-        return units
+        else:
+            continue
+        units[unit_id] = Unit(unit_id, work_unit, class_id, first, decommissioned)
+    return units
 
 
 RUN_COLUMNS = ("id, equipment_id, started_at, ended_at, produced_qty, good_qty, scrap_qty, rework_qty,"
