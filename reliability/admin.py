@@ -13,6 +13,7 @@ from mfgplatform.admin_base import (
     duration_minutes,
     shift_label,
 )
+from mfgplatform.audit import record_event
 
 from .models import (
     DetectionMethod,
@@ -36,7 +37,14 @@ from .services import downtime_reason_save, downtime_reason_validate
 
 FAILURE_RECORD_FIELDS = ("failure_mode", "failure_mechanism", "failure_cause", "failure_impact", "detection_method",
                          "maintenance_activity", "active_repair_minutes", "work_order", "comment")
+FAILURE_RECORD_RELATIONS = ("failure_mode", "failure_mechanism", "failure_cause", "detection_method",
+                            "maintenance_activity")
 CLASS_SPECIFIC = {"failure_mode": FailureMode, "failure_mechanism": FailureMechanism, "failure_cause": FailureCause}
+
+
+def _shown(value) -> str:
+    """A failure-record field's value as the audit log keeps it: a code's label, a number, text; empty as ''."""
+    return "" if value is None else str(value)
 
 
 class CodeListAdmin(MasterDataAdmin):
@@ -175,8 +183,16 @@ class FactDowntimeAdmin(LargeTableAdmin):
     def save_model(self, request, obj, form, change) -> None:
         # Only the failure record: the loaded stop (equipment, times, reason) stays as it was loaded.
         changed = [name for name in FAILURE_RECORD_FIELDS if name in form.changed_data]
-        if changed:
-            obj.save(update_fields=changed)
+        if not changed:
+            return
+        # Stops keep no row history (a high-volume fact), so each coding is an audit event with what
+        # each field was and became: ISO 9001 records show who changed a record, when and how.
+        before = type(obj).objects.select_related(*FAILURE_RECORD_RELATIONS).get(pk=obj.pk)
+        obj.save(update_fields=changed)
+        record_event("downtime.failure_record_coded", actor=request.user, request=request, obj=obj,
+                     equipment=obj.equipment.code, started_at=obj.started_at.isoformat(),
+                     changes={name: {"from": _shown(getattr(before, name)), "to": _shown(getattr(obj, name))}
+                              for name in changed})
 
     list_display = ("started_at", "ended_at", "duration", "equipment", "reason", "shift_name", "failure_mode",
                     "work_order")

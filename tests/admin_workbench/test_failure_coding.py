@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from mfgplatform.models import AuditLog
+from mfgplatform.roles import DATA_STEWARD, MASTER_DATA_ENGINEER, sync_roles
 from reliability.models import FactDowntime, FailureCause, FailureMechanism, FailureMode
 
 from . import factories
@@ -89,3 +91,38 @@ def test_without_the_change_permission_the_stop_is_read_only(client, django_user
     assert page.status_code == 200
     assert not page.context["adminform"].form.fields
     assert client.post(url, {"work_order": "X"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [MASTER_DATA_ENGINEER, DATA_STEWARD])
+def test_the_engineering_roles_code_failures_and_each_save_is_audited(client, django_user_model, coded, role):
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    stop, modes, _, cause = coded
+    sync_roles(apps)
+    engineer = django_user_model.objects.create_user("engineer", password="x-Engineer-1", is_staff=True)
+    engineer.groups.add(Group.objects.get(name=role))
+    client.force_login(engineer)
+    url = reverse("admin:reliability_factdowntime_change", args=[stop.pk])
+    assert client.post(url, {"failure_mode": modes["P-LEAK"].pk, "work_order": "WO-1"}).status_code == 302
+    assert client.post(url, {"failure_mode": modes["ANY-BRD"].pk, "failure_cause": cause.pk,
+                             "work_order": "WO-1"}).status_code == 302
+    events = list(AuditLog.objects.filter(action="downtime.failure_record_coded").order_by("id"))
+    assert [event.actor_label for event in events] == ["engineer", "engineer"]
+    assert {event.object_id for event in events} == {str(stop.pk)}
+    assert events[0].payload["changes"] == {"failure_mode": {"from": "", "to": str(modes["P-LEAK"])},
+                                            "work_order": {"from": "", "to": "WO-1"}}
+    # The second save names only what it changed, with the value each field had before.
+    assert events[1].payload["changes"] == {
+        "failure_mode": {"from": str(modes["P-LEAK"]), "to": str(modes["ANY-BRD"])},
+        "failure_cause": {"from": "", "to": str(cause)},
+    }
+    assert events[1].payload["equipment"] == stop.equipment.code
+
+
+def test_an_unchanged_failure_record_writes_no_event(client, admin_user, coded):
+    stop, *_ = coded
+    client.force_login(admin_user)
+    url = reverse("admin:reliability_factdowntime_change", args=[stop.pk])
+    assert client.post(url, {}).status_code == 302
+    assert not AuditLog.objects.filter(action="downtime.failure_record_coded").exists()
