@@ -37,8 +37,6 @@ from .services import downtime_reason_save, downtime_reason_validate
 
 FAILURE_RECORD_FIELDS = ("failure_mode", "failure_mechanism", "failure_cause", "failure_impact", "detection_method",
                          "maintenance_activity", "active_repair_minutes", "work_order", "comment")
-FAILURE_RECORD_RELATIONS = ("failure_mode", "failure_mechanism", "failure_cause", "detection_method",
-                            "maintenance_activity")
 CLASS_SPECIFIC = {"failure_mode": FailureMode, "failure_mechanism": FailureMechanism, "failure_cause": FailureCause}
 
 
@@ -187,7 +185,8 @@ class FactDowntimeAdmin(LargeTableAdmin):
             return
         # Stops keep no row history (a high-volume fact), so each coding is an audit event with what
         # each field was and became: ISO 9001 records show who changed a record, when and how.
-        before = type(obj).objects.select_related(*FAILURE_RECORD_RELATIONS).get(pk=obj.pk)
+        relations = [name for name in changed if obj._meta.get_field(name).is_relation]
+        before = type(obj).objects.select_related(*relations).get(pk=obj.pk)
         obj.save(update_fields=changed)
         record_event("downtime.failure_record_coded", actor=request.user, request=request, obj=obj,
                      equipment=obj.equipment.code, started_at=obj.started_at.isoformat(),

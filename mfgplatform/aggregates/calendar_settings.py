@@ -122,10 +122,10 @@ def ensure_plant_calendar() -> bool:
     """Bring the database's calendar in line with the settings when no history depends on it; True when
     the functions were rewritten. Raises CalendarSettingsChanged when history was computed with another
     calendar."""
-    if refused := calendar_change_refused():
-        raise refused
     stored, configured = stored_calendar(), configured_calendar()
     if stored is None or stored == configured:
         return False
+    if history_exists():
+        raise CalendarSettingsChanged(stored, configured)
     write_calendar(configured)
     return True
