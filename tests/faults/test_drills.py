@@ -23,7 +23,10 @@ import pytest
 
 from mfgplatform.models import AuditLog, IngestToken
 from production.models import FactProduction
-from tests.ops.conftest import keep_reference_data  # noqa: F401 (module fixture, used by pytestmark)
+from tests.ops.conftest import (
+    keep_reference_data,  # noqa: F401 (module fixture, used by pytestmark)
+    production_events,
+)
 
 from .conftest import DAY, PRODUCT, ROOT, UNIT, app_database_url, kill_when
 
@@ -117,13 +120,7 @@ def test_load_killed_mid_insert_reports_the_true_cause_and_reloads_once(drill_pl
 
 
 def _batch(count: int) -> dict:
-    start = dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC)
-    return {"events": [
-        {"event_id": f"drill-{n}", "kind": "production", "equipment": UNIT, "product": PRODUCT,
-         "started_at": (start + dt.timedelta(minutes=n)).isoformat(),
-         "ended_at": (start + dt.timedelta(minutes=n + 1)).isoformat(), "produced_qty": 15, "good_qty": 15}
-        for n in range(count)
-    ]}
+    return production_events("drill", UNIT, PRODUCT, dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC), count)
 
 
 def _post(url: str, token: str, body: dict) -> tuple[int, dict[str, str], dict]:

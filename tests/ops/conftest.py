@@ -4,6 +4,7 @@ subprocesses against the real Redis (a database number of their own) and the tes
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import socket
@@ -270,3 +271,14 @@ def _copy_in_tables(snapshot: dict[tuple[str, str], bytes]) -> None:
         )
         for (statement,) in cursor.fetchall():
             cursor.execute(statement)
+
+
+def production_events(prefix: str, equipment: str, product: str, start: dt.datetime, runs: int) -> dict:
+    """An ingest API batch of `runs` consecutive one-minute production runs from `start`, 15 good pieces each,
+    with event ids `<prefix>-<n>` (so a resent batch is recognised)."""
+    return {"events": [
+        {"event_id": f"{prefix}-{n}", "kind": "production", "equipment": equipment, "product": product,
+         "started_at": (start + dt.timedelta(minutes=n)).isoformat(),
+         "ended_at": (start + dt.timedelta(minutes=n + 1)).isoformat(), "produced_qty": 15, "good_qty": 15}
+        for n in range(runs)
+    ]}

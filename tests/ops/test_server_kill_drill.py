@@ -36,7 +36,7 @@ from mfgplatform.backup.archive import create_backup
 from mfgplatform.backup.postgres import Target
 from mfgplatform.backup.restore import restore_backup
 
-from .conftest import ROOT, free_port, wait_until
+from .conftest import ROOT, free_port, production_events, wait_until
 
 TSDB_ROOT = Path(os.environ.get("MFG_SERVICES_HOME", "/var/lib/mfgplatform")) / "timescaledb-trixie"
 PG_BIN = "/usr/lib/postgresql/17/bin"
@@ -258,13 +258,7 @@ def web_app(server: PrivateServer, application_name: str, log: Path) -> Iterator
 
 def production_batch(prefix: str, runs: int = 100) -> dict:
     """`runs` one-minute production runs of the drill's unit from 18:00 of its day (after the loads' runs)."""
-    start = dt.datetime.combine(DAY, dt.time(18), tzinfo=dt.UTC)
-    return {"events": [
-        {"event_id": f"{prefix}-{n}", "kind": "production", "equipment": UNIT, "product": PRODUCT,
-         "started_at": (start + dt.timedelta(minutes=n)).isoformat(),
-         "ended_at": (start + dt.timedelta(minutes=n + 1)).isoformat(), "produced_qty": 15, "good_qty": 15}
-        for n in range(runs)
-    ]}
+    return production_events(prefix, UNIT, PRODUCT, dt.datetime.combine(DAY, dt.time(18), tzinfo=dt.UTC), runs)
 
 
 def test_server_killed_mid_api_batch_is_a_retryable_503_and_the_resent_batch_lands_once(server, tmp_path):
